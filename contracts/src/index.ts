@@ -1,0 +1,6 @@
+// The shared language of the three services. Rule: zod is the only allowed dependency.
+export * from './problem';
+export * from './pagination';
+export * from './product';
+export * from './inventory';
+export * from './events';

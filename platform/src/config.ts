@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/** "true"/"false"/"1"/"0"/"yes"/"no"; z.coerce.boolean() would take "false" as true. */
+export const envBoolean = (defaultValue: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .default(defaultValue ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+export const envPort = (defaultValue: number) => z.coerce.number().int().min(0).max(65535).default(defaultValue);
+
+export const envPostgresUrl = (defaultValue: string) =>
+  z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }).default(defaultValue);
+
+export const envRedisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379');
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once at start; the error names every bad variable and what is wrong with it. */
+export function parseConfig<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const variable = issue.path.join('.');
+    const value = env[variable];
+    return `  ${variable}: ${issue.message}${value === undefined ? '' : ` (got "${value}")`}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,35 @@
+import express from 'express';
+import type { Express } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import type { Logger } from '../logger';
+import { requestContext, requireJsonBody } from './request-context';
+import { errorHandler, notFoundRoute } from './error-handler';
+
+export interface BaseAppOptions {
+  logger: Logger;
+  openApiDocument: object;
+}
+
+/** Request ids, access log, JSON bodies up to 100 kB, and the API docs; the service adds its routes. */
+export function createBaseApp({ logger, openApiDocument }: BaseAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(requestContext(logger));
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApiDocument, { customSiteTitle: 'stockstream API' }));
+  app.get('/swagger', (_req, res) => res.redirect(301, '/docs'));
+  return app;
+}
+
+/** Last in the chain: unknown routes and every error become problem+json. */
+export function finishApp(app: Express, logger: Logger): Express {
+  app.use(notFoundRoute);
+  app.use(errorHandler(logger));
+  return app;
+}
