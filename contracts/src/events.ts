@@ -4,7 +4,7 @@ import { z } from 'zod';
  * The versioned event envelope on the product stream. A new field is added as optional, so that the
  * entries already in the stream still parse; a breaking change is a new `version`.
  */
-export const EVENT_VERSION = 1;
+export const EVENT_VERSION = 1 as const;
 
 const EnvelopeBase = z.object({
   id: z.uuid().meta({ description: 'The event id: consumers apply each id once' }),
@@ -50,9 +50,7 @@ export function toStreamFields(event: ProductEvent): StreamFields {
   };
 }
 
-export type ParsedStreamEntry =
-  | { ok: true; event: ProductEvent }
-  | { ok: false; error: string; eventId?: string; type?: string };
+export type ParsedStreamEntry = { ok: true; event: ProductEvent } | { ok: false; error: string; eventId?: string; type?: string };
 
 /** Reads one entry back; never throws, since anything can be written to a stream. */
 export function parseStreamFields(fields: StreamFields): ParsedStreamEntry {

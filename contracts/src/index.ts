@@ -4,3 +4,4 @@ export * from './pagination';
 export * from './product';
 export * from './inventory';
 export * from './events';
+export * from './dead-letter';

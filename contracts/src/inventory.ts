@@ -37,9 +37,7 @@ export const InventoryCreate = z
   .meta({ id: 'InventoryCreate' });
 export type InventoryCreate = z.infer<typeof InventoryCreate>;
 
-export const InventorySetQuantity = z
-  .strictObject({ quantity: Count('quantity') })
-  .meta({ id: 'InventorySetQuantity' });
+export const InventorySetQuantity = z.strictObject({ quantity: Count('quantity') }).meta({ id: 'InventorySetQuantity' });
 
 export const Adjustment = z
   .strictObject({
@@ -50,7 +48,12 @@ export const Adjustment = z
       .max(MAX_STOCK, `delta must be at most ${MAX_STOCK}`)
       .refine((delta) => delta !== 0, 'delta must not be zero')
       .meta({ example: -3 }),
-    reason: z.string().trim().min(1, 'reason must not be empty').max(200, 'reason must be at most 200 characters').meta({ example: 'damaged in warehouse' }),
+    reason: z
+      .string()
+      .trim()
+      .min(1, 'reason must not be empty')
+      .max(200, 'reason must be at most 200 characters')
+      .meta({ example: 'damaged in warehouse' }),
   })
   .meta({ id: 'Adjustment' });
 export type Adjustment = z.infer<typeof Adjustment>;
@@ -64,7 +67,9 @@ export const Reference = z
 
 export const ReservationInput = z
   .strictObject({
-    quantity: Count('quantity').refine((quantity) => quantity > 0, 'quantity must be at least 1').meta({ example: 2 }),
+    quantity: Count('quantity')
+      .refine((quantity) => quantity > 0, 'quantity must be at least 1')
+      .meta({ example: 2 }),
     reference: Reference,
   })
   .meta({ id: 'ReservationInput' });

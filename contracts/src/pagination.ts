@@ -10,11 +10,7 @@ export const PageQuery = z.strictObject({
     .max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`)
     .default(20)
     .meta({ description: `Items per page, 1 to ${MAX_PAGE_SIZE}` }),
-  cursor: z
-    .string()
-    .max(200)
-    .optional()
-    .meta({ description: 'The nextCursor of the previous page; omit it for the first page' }),
+  cursor: z.string().max(200).optional().meta({ description: 'The nextCursor of the previous page; omit it for the first page' }),
 });
 
 /** A page of items in a stable order; nextCursor is null on the last page. */

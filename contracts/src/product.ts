@@ -17,7 +17,12 @@ export const Price = z
 export const ProductInput = z
   .strictObject({
     sku: Sku,
-    name: z.string().trim().min(1, 'name must not be empty').max(200, 'name must be at most 200 characters').meta({ example: 'Red T-shirt, size M' }),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'name must not be empty')
+      .max(200, 'name must be at most 200 characters')
+      .meta({ example: 'Red T-shirt, size M' }),
     description: z.string().max(2000, 'description must be at most 2000 characters').optional().meta({ example: 'Organic cotton' }),
     price: Price,
   })

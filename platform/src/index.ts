@@ -10,3 +10,6 @@ export * from './http/request-context';
 export * from './http/openapi';
 export * from './http/base-app';
 export * from './http/serve';
+export * from './http/list-routes';
+export * from './keyset-cursor';
+export * from './http/if-match';

@@ -8,9 +8,15 @@ const withContext = winston.format((info) => Object.assign(info, currentContext(
 /** One JSON line per event, with the service and whatever request or event is in hand. */
 export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
   return winston.createLogger({
-    level,
+    level: level === 'silent' ? 'error' : level,
+    silent: level === 'silent',
     defaultMeta: { service },
-    format: winston.format.combine(withContext(), winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
+    format: winston.format.combine(
+      withContext(),
+      winston.format.timestamp(),
+      winston.format.errors({ stack: true }),
+      winston.format.json(),
+    ),
     transports: [new winston.transports.Console()],
   });
 }

@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const readline = require('node:readline');
 const pg = require('pg');
 const { startEngine, engineGlue } = require('./wasm-engine');
-const { withDatabase } = require('./migration-adapter');
+const { withDatabase, dropOpenShadowDatabases } = require('./migration-adapter');
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
@@ -49,6 +49,12 @@ async function serveRpc(args) {
   const datamodels = /** @type {[string, string][]} */ (args.datamodels.map((file) => [file, fs.readFileSync(file, 'utf8')]));
   const url = args.url ?? process.env.DATABASE_URL;
   if (!url) throw new Error('schema-engine: no datasource url (pass --datasource or set DATABASE_URL)');
+  // The CLI ends the engine with SIGTERM as soon as it has its answer: clean up shadow databases first.
+  for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT'])) {
+    process.once(signal, () => {
+      void dropOpenShadowDatabases().finally(() => process.exit(0));
+    });
+  }
   const engine = await startEngine({ url, datamodels: datamodels.length > 0 ? datamodels : undefined });
   let printId = 1_000_000;
   const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
@@ -68,6 +74,7 @@ async function serveRpc(args) {
       send({ jsonrpc: '2.0', id: request.id, error: toRpcError(error) });
     }
   }
+  await dropOpenShadowDatabases();
 }
 
 /** @param {string} url */

@@ -11,7 +11,13 @@ async function main(): Promise<void> {
     process.stdout.write(`migrating ${name} database at ${host}${new URL(url).pathname}\n`);
     try {
       const output = await migrateDatabase(name, url);
-      process.stdout.write(output.split('\n').filter((line) => /migration|applied|No pending/i.test(line)).map((line) => `  ${line}\n`).join(''));
+      process.stdout.write(
+        output
+          .split('\n')
+          .filter((line) => /migration|applied|No pending/i.test(line))
+          .map((line) => `  ${line}\n`)
+          .join(''),
+      );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(`could not migrate the ${name} database (${urlVariable}=${url.replace(/\/\/[^@]*@/, '//***@')}):\n${message}\n`);

@@ -35,14 +35,23 @@ export async function dropDatabase(url: string): Promise<void> {
   await withAdminClient(url, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(databaseNameOf(url))} WITH (FORCE)`));
 }
 
-/** Runs the standard Prisma CLI, with the offline schema engine, against one database. */
-export async function prismaCli(database: DatabaseName, url: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
-  const { configPath, urlVariable } = DATABASES[database];
+/** Runs the standard Prisma CLI with the offline schema engine, in the folder of the given prisma.config.ts. */
+export async function runPrismaCli(
+  configPath: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, [PRISMA_CLI_PATH, ...args, '--config', configPath], {
     cwd: path.dirname(configPath),
-    env: { ...process.env, [urlVariable]: url, PRISMA_SCHEMA_ENGINE_BINARY: SCHEMA_ENGINE_PATH, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+    env: { ...process.env, ...env, PRISMA_SCHEMA_ENGINE_BINARY: SCHEMA_ENGINE_PATH, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
     maxBuffer: 10 * 1024 * 1024,
   });
+}
+
+/** The Prisma CLI against one of our databases, at the given URL. */
+export function prismaCli(database: DatabaseName, url: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const { configPath, urlVariable } = DATABASES[database];
+  return runPrismaCli(configPath, args, { [urlVariable]: url });
 }
 
 /** Creates the database if missing and applies its pending migrations (`prisma migrate deploy`). */

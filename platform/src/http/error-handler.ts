@@ -9,10 +9,25 @@ import { AppError, PROBLEM_BASE } from './app-error';
 const BODY_ERRORS: Record<string, { status: number; type: string; title: string; detail: string }> = {
   'entity.parse.failed': { status: 400, type: 'malformed-json', title: 'Malformed JSON', detail: 'The body is not valid JSON' },
   'entity.too.large': { status: 413, type: 'payload-too-large', title: 'Payload too large', detail: 'The body is larger than 100 kB' },
-  'encoding.unsupported': { status: 415, type: 'unsupported-media-type', title: 'Unsupported encoding', detail: 'The body encoding is not supported' },
-  'charset.unsupported': { status: 415, type: 'unsupported-media-type', title: 'Unsupported charset', detail: 'Send the body as UTF-8 JSON' },
+  'encoding.unsupported': {
+    status: 415,
+    type: 'unsupported-media-type',
+    title: 'Unsupported encoding',
+    detail: 'The body encoding is not supported',
+  },
+  'charset.unsupported': {
+    status: 415,
+    type: 'unsupported-media-type',
+    title: 'Unsupported charset',
+    detail: 'Send the body as UTF-8 JSON',
+  },
   'request.aborted': { status: 400, type: 'request-aborted', title: 'Request aborted', detail: 'The body ended early' },
-  'request.size.invalid': { status: 400, type: 'malformed-body', title: 'Malformed body', detail: 'The body does not match its Content-Length' },
+  'request.size.invalid': {
+    status: 400,
+    type: 'malformed-body',
+    title: 'Malformed body',
+    detail: 'The body does not match its Content-Length',
+  },
 };
 
 const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', '57P01', '57P03']);
@@ -25,7 +40,12 @@ function asAppError(error: unknown): AppError | undefined {
   if (code === 'P2002') return AppError.conflict('conflict', 'A record with the same unique value already exists');
   if (code === 'P2025') return new AppError({ status: 404, type: 'not-found', title: 'Not found', detail: 'The record does not exist' });
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) {
-    return new AppError({ status: 503, type: 'unavailable', title: 'Service unavailable', detail: 'A dependency is not reachable; try again shortly' });
+    return new AppError({
+      status: 503,
+      type: 'unavailable',
+      title: 'Service unavailable',
+      detail: 'A dependency is not reachable; try again shortly',
+    });
   }
   return undefined;
 }
@@ -62,6 +82,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     logger.error('unhandled error', { error: errorMessage(error), stack: error instanceof Error ? error.stack : undefined });
-    sendProblem(res, new AppError({ status: 500, type: 'internal', title: 'Internal server error', detail: 'Something went wrong on our side; quote the requestId if you report it' }), req.originalUrl);
+    sendProblem(
+      res,
+      new AppError({
+        status: 500,
+        type: 'internal',
+        title: 'Internal server error',
+        detail: 'Something went wrong on our side; quote the requestId if you report it',
+      }),
+      req.originalUrl,
+    );
   };
 }

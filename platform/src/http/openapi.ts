@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { Problem } from '@stockstream/contracts';
 
 export { OpenAPIRegistry };
@@ -36,5 +36,41 @@ export function buildOpenApiDocument(registry: OpenAPIRegistry, info: { title: s
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: { title: info.title, version: '1.0.0', description: info.description },
+  });
+}
+
+export const etagHeader = { ETag: { description: 'The version, quoted: send it back in If-Match', schema: { type: 'string' as const } } };
+export const requestIdHeader = z.object({
+  'x-request-id': z.string().optional().meta({ description: 'Your id for this request; echoed, logged and carried into the events' }),
+});
+export const ifMatchHeader = z.object({
+  'if-match': z.string().optional().meta({ description: 'The ETag you last saw; a stale one is answered with 412' }),
+});
+
+export const Readiness = z
+  .object({
+    status: z.enum(['ready', 'degraded', 'unavailable']),
+    checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })),
+  })
+  .catchall(z.unknown())
+  .meta({ id: 'Readiness' });
+
+export function registerHealthPaths(registry: OpenAPIRegistry, readySummary: string): void {
+  registry.registerPath({
+    method: 'get',
+    path: '/health/live',
+    tags: ['health'],
+    summary: 'The process answers',
+    responses: { 200: { description: 'Alive', ...jsonContent(z.object({ status: z.literal('ok') })) } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/health/ready',
+    tags: ['health'],
+    summary: readySummary,
+    responses: {
+      200: { description: 'Ready', ...jsonContent(Readiness) },
+      503: { description: 'Not ready: the failing check is named', ...jsonContent(Readiness) },
+    },
   });
 }

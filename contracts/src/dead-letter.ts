@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * An entry of the dead-letter stream: the original entry (its id and its fields, as JSON) and why it
+ * failed. Replaying puts the original fields back on the main stream, with the same event id.
+ */
+export const DeadLetterReason = z.enum(['invalid', 'max-deliveries']);
+export type DeadLetterReason = z.infer<typeof DeadLetterReason>;
+
+export const DeadLetterFields = z.object({
+  originalId: z.string(),
+  originalStream: z.string(),
+  group: z.string(),
+  consumer: z.string(),
+  reason: DeadLetterReason,
+  error: z.string(),
+  deliveries: z.coerce.number().int(),
+  failedAt: z.iso.datetime(),
+  eventId: z.string().optional(),
+  type: z.string().optional(),
+  fields: z.string().meta({ description: 'The original entry fields, as JSON' }),
+});
+export type DeadLetterFields = z.infer<typeof DeadLetterFields>;
+
+export const DeadLetter = z
+  .object({
+    id: z.string().meta({ description: 'The id of the entry in the dead-letter stream' }),
+    originalId: z.string(),
+    originalStream: z.string(),
+    group: z.string(),
+    consumer: z.string(),
+    reason: z.string(),
+    error: z.string(),
+    deliveries: z.number().int(),
+    failedAt: z.string(),
+    eventId: z.string().optional(),
+    type: z.string().optional(),
+    original: z.record(z.string(), z.unknown()).meta({ description: 'The original entry fields; data is parsed when it is JSON' }),
+  })
+  .meta({ id: 'DeadLetter' });
+export type DeadLetter = z.infer<typeof DeadLetter>;

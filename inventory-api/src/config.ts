@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { envPort, envPostgresUrl, envRedisUrl, parseConfig } from '@stockstream/platform';
+
+export const InventoryApiConfig = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  INVENTORY_API_PORT: envPort(5001),
+  INVENTORY_DATABASE_URL: envPostgresUrl('postgresql://postgres@127.0.0.1:5432/stockstream_inventory'),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  REDIS_URL: envRedisUrl,
+  PRODUCT_STREAM: z.string().min(1).default('products.events'),
+  DEAD_LETTER_STREAM: z.string().min(1).default('products.events.dlq'),
+  CONSUMER_GROUP: z.string().min(1).default('inventory'),
+  /** Enables /admin/dlq; without it those routes answer 404. */
+  ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  IDEMPOTENCY_RETENTION_MS: z.coerce.number().int().min(60_000).default(24 * 60 * 60 * 1000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+});
+export type InventoryApiConfig = z.infer<typeof InventoryApiConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): InventoryApiConfig {
+  return parseConfig(InventoryApiConfig, env);
+}

@@ -1,0 +1,35 @@
+import { Shutdown, createLogger, errorMessage, listen } from '@stockstream/platform';
+import { createInventoryDb } from '@stockstream/prisma';
+import { loadConfig } from './config';
+import { createInventoryApp } from './http/app';
+
+const logger = createLogger('inventory-api');
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = createInventoryDb(config.INVENTORY_DATABASE_URL, {
+    poolSize: config.DB_POOL_SIZE,
+    onPoolError: (error) => logger.warn('database connection error', { error: error.message }),
+  });
+  const app = createInventoryApp({ db, logger });
+  const server = await listen(app, config.INVENTORY_API_PORT, config.HOST);
+  // Stored answers of Idempotency-Keys are kept for a retention, then forgotten.
+  const sweep = setInterval(() => {
+    db.idempotentRequest
+      .deleteMany({ where: { createdAt: { lt: new Date(Date.now() - config.IDEMPOTENCY_RETENTION_MS) } } })
+      .catch((error: unknown) => logger.warn('could not delete old idempotency keys', { error: errorMessage(error) }));
+  }, 60_000);
+  sweep.unref();
+  logger.info('inventory-api listening', { url: `http://${config.HOST}:${server.port}`, docs: `http://${config.HOST}:${server.port}/docs` });
+
+  new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS)
+    .add('http', () => server.close())
+    .add('sweep', () => clearInterval(sweep))
+    .add('database', () => db.$disconnect())
+    .onSignals();
+}
+
+main().catch((error: unknown) => {
+  logger.error('inventory-api failed to start', { error: errorMessage(error) });
+  process.exit(1);
+});

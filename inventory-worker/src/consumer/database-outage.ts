@@ -1,0 +1,23 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { InventoryDb } from '@stockstream/prisma';
+
+/** An outage is not the event's fault: after a failure, this tells whether the database answers at all. */
+export async function databaseAnswers(db: InventoryDb): Promise<boolean> {
+  try {
+    await db.$queryRaw`SELECT 1`;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits, with a capped backoff, until the database answers again or `stopped()` says to give up. */
+export async function waitForDatabase(db: InventoryDb, stopped: () => boolean, onWait: (delayMs: number) => void): Promise<boolean> {
+  for (let attempt = 0; !stopped(); attempt++) {
+    const delayMs = Math.min(100 * 2 ** attempt, 5_000);
+    onWait(delayMs);
+    await sleep(delayMs);
+    if (await databaseAnswers(db)) return true;
+  }
+  return false;
+}

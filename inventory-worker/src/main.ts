@@ -1,0 +1,56 @@
+import { Shutdown, createLogger, createRedisClient, errorMessage } from '@stockstream/platform';
+import { createInventoryDb } from '@stockstream/prisma';
+import { loadConfig } from './config';
+import { StreamConsumer } from './consumer/stream-consumer';
+import { startHealthServer } from './health-server';
+
+const logger = createLogger('inventory-worker');
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = createInventoryDb(config.INVENTORY_DATABASE_URL, {
+    poolSize: config.DB_POOL_SIZE,
+    onPoolError: (error) => logger.warn('database connection error', { error: error.message }),
+  });
+  // Workers wait out Redis reconnects: commands queue until the connection is back.
+  const redis = createRedisClient({ url: config.REDIS_URL, logger, name: `inventory-worker:${config.CONSUMER_NAME}`, failFast: false });
+  const reader = createRedisClient({ url: config.REDIS_URL, logger, name: `inventory-worker-reader:${config.CONSUMER_NAME}`, failFast: false });
+  await Promise.all([redis.connect(), reader.connect()]);
+  const consumer = new StreamConsumer({
+    db,
+    redis,
+    reader,
+    logger,
+    options: {
+      stream: config.PRODUCT_STREAM,
+      group: config.CONSUMER_GROUP,
+      deadLetterStream: config.DEAD_LETTER_STREAM,
+      consumer: config.CONSUMER_NAME,
+      batchSize: config.BATCH_SIZE,
+      blockMs: config.BLOCK_MS,
+      claimIdleMs: config.CLAIM_IDLE_MS,
+      claimIntervalMs: config.CLAIM_INTERVAL_MS,
+      maxDeliveries: config.MAX_DELIVERIES,
+      retryBaseMs: config.RETRY_BASE_MS,
+      retryMaxMs: config.RETRY_MAX_MS,
+      initialStock: config.INITIAL_STOCK,
+    },
+  });
+  await consumer.start();
+  const health = await startHealthServer({ db, redis, consumer }, config.WORKER_PORT, config.WORKER_HOST);
+  logger.info('inventory-worker running', { consumer: config.CONSUMER_NAME, health: `http://${config.WORKER_HOST}:${health.port}/health/ready` });
+
+  new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS)
+    .add('consumer', () => consumer.stop())
+    .add('health server', () => health.close())
+    .add('database', () => db.$disconnect())
+    .add('redis', async () => {
+      await Promise.all([redis.close(), reader.close()]);
+    })
+    .onSignals();
+}
+
+main().catch((error: unknown) => {
+  logger.error('inventory-worker failed to start', { error: errorMessage(error) });
+  process.exit(1);
+});

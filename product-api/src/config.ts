@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { envPort, envPostgresUrl, envRedisUrl, parseConfig } from '@stockstream/platform';
+
+export const ProductApiConfig = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PRODUCT_API_PORT: envPort(7001),
+  PRODUCT_DATABASE_URL: envPostgresUrl('postgresql://postgres@127.0.0.1:5432/stockstream_products'),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  REDIS_URL: envRedisUrl,
+  PRODUCT_STREAM: z.string().min(1).default('products.events'),
+  STREAM_MAXLEN: z.coerce.number().int().min(1000).default(1_000_000),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+  OUTBOX_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 60 * 60 * 1000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+});
+export type ProductApiConfig = z.infer<typeof ProductApiConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProductApiConfig {
+  return parseConfig(ProductApiConfig, env);
+}

@@ -1,0 +1,24 @@
+import type { Express } from 'express';
+import type { Logger, RedisClient } from '@stockstream/platform';
+import { createBaseApp, finishApp } from '@stockstream/platform';
+import type { ProductDb } from '@stockstream/prisma';
+import { ProductRepository } from '../data/product-repository';
+import { productOpenApi } from './openapi';
+import { productsRoutes } from './products-routes';
+import { healthRoutes } from './health-routes';
+
+export interface ProductAppDeps {
+  db: ProductDb;
+  redis: RedisClient;
+  logger: Logger;
+  /** Called after each committed change, so the relay publishes at once. */
+  onChange: () => void;
+  outboxBacklog: () => Promise<number>;
+}
+
+export function createProductApp({ db, redis, logger, onChange, outboxBacklog }: ProductAppDeps): Express {
+  const app = createBaseApp({ logger, openApiDocument: productOpenApi() });
+  app.use('/api/products', productsRoutes(new ProductRepository(db), onChange));
+  app.use('/health', healthRoutes(db, redis, outboxBacklog));
+  return finishApp(app, logger);
+}

@@ -1,0 +1,48 @@
+import { Shutdown, createLogger, createRedisClient, errorMessage, listen } from '@stockstream/platform';
+import { createProductDb } from '@stockstream/prisma';
+import { loadConfig } from './config';
+import { createProductApp } from './http/app';
+import { OutboxRelay } from './relay/outbox-relay';
+
+const logger = createLogger('product-api');
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = createProductDb(config.PRODUCT_DATABASE_URL, {
+    poolSize: config.DB_POOL_SIZE,
+    onPoolError: (error) => logger.warn('database connection error', { error: error.message }),
+  });
+  const redis = createRedisClient({ url: config.REDIS_URL, logger, name: 'product-api', failFast: true });
+  // Redis may be away at start: the API serves anyway and the relay publishes once it connects.
+  redis.connect().catch((error: unknown) => logger.warn('redis not reachable at start', { error: errorMessage(error) }));
+  const relay = new OutboxRelay(
+    db,
+    redis,
+    {
+      stream: config.PRODUCT_STREAM,
+      maxLen: config.STREAM_MAXLEN,
+      batchSize: config.OUTBOX_BATCH_SIZE,
+      sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS,
+      retentionMs: config.OUTBOX_RETENTION_MS,
+    },
+    logger,
+  );
+  const app = createProductApp({ db, redis, logger, onChange: () => relay.kick(), outboxBacklog: () => relay.backlog() });
+  const server = await listen(app, config.PRODUCT_API_PORT, config.HOST);
+  relay.start();
+  logger.info('product-api listening', { url: `http://${config.HOST}:${server.port}`, docs: `http://${config.HOST}:${server.port}/docs` });
+
+  new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS)
+    .add('http', () => server.close())
+    .add('outbox relay', () => relay.stop())
+    .add('database', () => db.$disconnect())
+    .add('redis', async () => {
+      if (redis.isOpen) await redis.close();
+    })
+    .onSignals();
+}
+
+main().catch((error: unknown) => {
+  logger.error('product-api failed to start', { error: errorMessage(error) });
+  process.exit(1);
+});

@@ -1,0 +1,134 @@
+import type { ProductEvent } from '@stockstream/contracts';
+import { toStreamFields } from '@stockstream/contracts';
+import type { Logger, RedisClient } from '@stockstream/platform';
+import { errorMessage } from '@stockstream/platform';
+import type { ProductDb } from '@stockstream/prisma';
+
+export interface RelayOptions {
+  stream: string;
+  maxLen: number;
+  batchSize: number;
+  sweepIntervalMs: number;
+  retentionMs: number;
+}
+
+interface PendingRow {
+  position: bigint;
+  envelope: ProductEvent;
+}
+
+/** One relay publishes at a time across all replicas, so events of one product reach the stream in commit order. */
+const RELAY_LOCK_KEY = 7_212_001;
+const BUSY_RETRY_MS = 50;
+
+/**
+ * Publishes outbox rows to the stream: right after each commit (kick), and on an interval for what a
+ * crash or a Redis outage left behind. A row is marked published in the transaction that read it, so a
+ * failure before the commit publishes it again later: at least once, and consumers drop duplicates by event id.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | undefined;
+  private draining: Promise<void> | undefined;
+  private again = false;
+  private failing = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: ProductDb,
+    private readonly redis: RedisClient,
+    private readonly options: RelayOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.kick();
+      void this.deletePublished();
+    }, this.options.sweepIntervalMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Publish soon; calls while a drain runs coalesce into one more pass. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Stops the interval and waits for the pass in hand, with one last pass to flush what is committed. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.draining;
+    if (this.redis.isReady) await this.drain();
+    this.stopped = true;
+  }
+
+  async backlog(): Promise<number> {
+    return this.db.outboxEvent.count({ where: { publishedAt: null } });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (;;) {
+        const published = await this.publishBatch();
+        if (published === 'busy') {
+          setTimeout(() => this.kick(), BUSY_RETRY_MS).unref();
+          return;
+        }
+        if (this.failing) this.logger.info('outbox relay publishing again');
+        this.failing = false;
+        if (published < this.options.batchSize) return;
+      }
+    } catch (error) {
+      if (!this.failing) this.logger.warn('outbox relay cannot publish; will retry', { error: errorMessage(error) });
+      this.failing = true;
+    }
+  }
+
+  private async publishBatch(): Promise<number | 'busy'> {
+    return this.db.$transaction(
+      async (tx) => {
+        const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) AS locked`;
+        if (!lock?.locked) return 'busy';
+        const rows = await tx.$queryRaw<PendingRow[]>`
+          SELECT position, envelope FROM outbox WHERE published_at IS NULL
+          ORDER BY position LIMIT ${this.options.batchSize} FOR UPDATE SKIP LOCKED`;
+        if (rows.length === 0) return 0;
+        const started = Date.now();
+        const pipeline = this.redis.multi();
+        for (const row of rows) {
+          pipeline.xAdd(this.options.stream, '*', toStreamFields(row.envelope), {
+            TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.options.maxLen },
+          });
+        }
+        const streamIds = (await pipeline.execAsPipeline()).map(String);
+        await tx.$executeRaw`
+          UPDATE outbox SET published_at = now(), stream_id = published.stream_id
+          FROM unnest(${rows.map((row) => row.position.toString())}::bigint[], ${streamIds}::text[]) AS published(position, stream_id)
+          WHERE outbox.position = published.position`;
+        this.logger.debug('published outbox events', { count: rows.length, ms: Date.now() - started });
+        return rows.length;
+      },
+      { timeout: 15_000, maxWait: 5_000 },
+    );
+  }
+
+  private async deletePublished(): Promise<void> {
+    try {
+      const before = new Date(Date.now() - this.options.retentionMs);
+      await this.db.outboxEvent.deleteMany({ where: { publishedAt: { lt: before } } });
+    } catch (error) {
+      this.logger.warn('could not delete published outbox rows', { error: errorMessage(error) });
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { listRoutes } from '@stockstream/platform';
+import { startProductApi } from './support/product-api';
+import type { ProductApiHarness } from './support/product-api';
+
+let api: ProductApiHarness;
+beforeAll(async () => {
+  api = await startProductApi();
+});
+afterAll(() => api.close());
+
+describe('GET /openapi.json', () => {
+  test('is a valid OpenAPI 3.1 document', async () => {
+    const res = await api.http.get('/openapi.json').expect(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    await expect(SwaggerParser.validate(structuredClone(res.body))).resolves.toBeDefined();
+  });
+
+  test('documents every API route with its request, response and error schemas', async () => {
+    const { body } = await api.http.get('/openapi.json').expect(200);
+    const documented = Object.entries(body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>).flatMap(
+      ([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(documented.sort()).toEqual(
+      [
+        'POST /api/products',
+        'GET /api/products',
+        'GET /api/products/{id}',
+        'PUT /api/products/{id}',
+        'DELETE /api/products/{id}',
+        'GET /health/live',
+        'GET /health/ready',
+      ].sort(),
+    );
+    expect(body.paths['/api/products'].post.responses['400'].content['application/problem+json']).toBeDefined();
+    expect(body.components.schemas.ProductInput.required).toEqual(expect.arrayContaining(['sku', 'name', 'price']));
+  });
+
+  test('lists every route the app serves, and nothing it does not', async () => {
+    const { body } = await api.http.get('/openapi.json').expect(200);
+    const documented = Object.entries(body.paths as Record<string, object>).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const served = listRoutes(api.app).filter((route) => !/ \/(openapi\.json|swagger)$/.test(route));
+    expect(served.sort()).toEqual(documented.sort());
+  });
+
+  test('each documented path answers something other than the 404 of an unknown route', async () => {
+    const { body } = await api.http.get('/openapi.json').expect(200);
+    for (const [path, operations] of Object.entries(body.paths as Record<string, object>)) {
+      for (const method of Object.keys(operations)) {
+        const url = path.replace('{id}', '00000000-0000-4000-8000-000000000000');
+        const res = await (api.http as unknown as Record<string, (url: string) => Promise<{ body: { detail?: string } }>>)[method]!(url);
+        expect(res.body.detail ?? '').not.toMatch(/^No route/);
+      }
+    }
+  });
+
+  test('Swagger UI is served at /docs and /swagger redirects there', async () => {
+    const docs = await api.http.get('/docs/').expect(200);
+    expect(docs.text).toContain('swagger-ui');
+    await api.http.get('/swagger').expect(301).expect('Location', '/docs');
+  });
+});

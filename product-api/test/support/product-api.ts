@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import type { Express } from 'express';
+import { createLogger, createRedisClient } from '@stockstream/platform';
+import type { RedisClient } from '@stockstream/platform';
+import { createProductDb } from '@stockstream/prisma';
+import type { ProductDb } from '@stockstream/prisma';
+import { createTestDatabase } from '@stockstream/prisma/testing';
+import { createProductApp } from '../../src/http/app';
+import { OutboxRelay } from '../../src/relay/outbox-relay';
+import type { RelayOptions } from '../../src/relay/outbox-relay';
+
+export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface ProductApiHarness {
+  app: Express;
+  http: ReturnType<typeof request>;
+  db: ProductDb;
+  databaseUrl: string;
+  redis: RedisClient;
+  relay: OutboxRelay;
+  stream: string;
+  close(): Promise<void>;
+}
+
+/** product-api in-process on its own database and its own stream, against the real Postgres and Redis. */
+export async function startProductApi(options: Partial<RelayOptions> & { redisUrl?: string } = {}): Promise<ProductApiHarness> {
+  const database = await createTestDatabase('product');
+  const logger = createLogger('product-api-test');
+  const db = createProductDb(database.url, { poolSize: 5 });
+  const redis = createRedisClient({ url: options.redisUrl ?? TEST_REDIS_URL, logger, name: 'product-api-test', failFast: true });
+  await redis.connect();
+  const stream = options.stream ?? `test-${randomUUID()}`;
+  const relay = new OutboxRelay(
+    db,
+    redis,
+    { maxLen: 1_000_000, batchSize: 500, sweepIntervalMs: 200, retentionMs: 60_000, ...options, stream },
+    logger,
+  );
+  const app = createProductApp({ db, redis, logger, onChange: () => relay.kick(), outboxBacklog: () => relay.backlog() });
+  relay.start();
+  return {
+    app,
+    http: request(app),
+    db,
+    databaseUrl: database.url,
+    redis,
+    relay,
+    stream,
+    async close() {
+      await relay.stop();
+      await db.$disconnect();
+      if (redis.isOpen) {
+        await redis.del(stream);
+        await redis.close();
+      }
+      await database.drop();
+    },
+  };
+}
+
+export function validProduct(overrides: Record<string, unknown> = {}) {
+  return { sku: `SKU-${randomUUID().slice(0, 8)}`, name: 'Red T-shirt', description: 'Organic cotton', price: '19.99', ...overrides };
+}

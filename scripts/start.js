@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// @ts-check
+// `npm start`: checks that PostgreSQL and Redis answer, migrates, then runs product-api, inventory-api and
+// WORKERS inventory-workers (default 1) as child processes, each line of their logs prefixed with its name.
+// Ctrl-C (or SIGTERM) stops them all cleanly.
+'use strict';
+const { spawn, execFileSync } = require('node:child_process');
+const net = require('node:net');
+const path = require('node:path');
+const readline = require('node:readline');
+
+const root = path.join(__dirname, '..');
+const workers = Number(process.env.WORKERS ?? '1');
+if (!Number.isInteger(workers) || workers < 0 || workers > 32) {
+  console.error(`WORKERS must be a whole number from 0 to 32 (got "${process.env.WORKERS}")`);
+  process.exit(2);
+}
+
+const checks = [
+  ['PostgreSQL', 'PRODUCT_DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/stockstream_products', 5432],
+  ['PostgreSQL', 'INVENTORY_DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/stockstream_inventory', 5432],
+  ['Redis', 'REDIS_URL', 'redis://127.0.0.1:6379', 6379],
+];
+
+/** @param {string} host @param {number} port */
+function answers(host, port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 2000 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+async function checkDependencies() {
+  let ok = true;
+  for (const [name, variable, fallback, defaultPort] of checks) {
+    const url = new URL(process.env[String(variable)] ?? String(fallback));
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (await answers(host, Number(url.port || defaultPort))) continue;
+    ok = false;
+    console.error(`${name} does not answer at ${url.host} (${variable}=${url.protocol}//${url.host}${url.pathname}).`);
+    console.error(`  Start it: the local ${name} service, or \`docker compose up -d postgres redis\`, or set ${variable}.`);
+  }
+  if (!ok) process.exit(1);
+}
+
+/** @type {{ name: string, child: import('node:child_process').ChildProcess }[]} */
+const running = [];
+let stopping = false;
+
+/** @param {string} name @param {string} script @param {Record<string, string>} env */
+function run(name, script, env = {}) {
+  const child = spawn(process.execPath, [path.join(root, script)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const label = name.padEnd(20);
+  for (const stream of [child.stdout, child.stderr]) {
+    readline.createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${label}| ${line}\n`));
+  }
+  child.on('exit', (code, signal) => {
+    process.stdout.write(`${label}| exited (${signal ?? code})\n`);
+    if (!stopping) stopAll(`${name} exited`, 1);
+  });
+  running.push({ name, child });
+}
+
+/** @param {string} reason @param {number} code */
+function stopAll(reason, code) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`stopping (${reason})...`);
+  const exits = running.map(({ child }) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve))));
+  for (const { child } of running) child.kill('SIGTERM');
+  const force = setTimeout(() => running.forEach(({ child }) => child.kill('SIGKILL')), 15_000);
+  void Promise.all(exits).then(() => {
+    clearTimeout(force);
+    process.exit(code);
+  });
+}
+
+async function main() {
+  await checkDependencies();
+  execFileSync(process.execPath, [path.join(root, 'prisma/dist/src/migrate-all.js')], { stdio: 'inherit' });
+  run('product-api', 'product-api/dist/main.js');
+  run('inventory-api', 'inventory-api/dist/main.js');
+  for (let i = 1; i <= workers; i++) {
+    run(`inventory-worker-${i}`, 'inventory-worker/dist/main.js', { WORKER_PORT: String(Number(process.env.WORKER_PORT ?? 9101) + i - 1) });
+  }
+  process.on('SIGINT', () => stopAll('SIGINT', 0));
+  process.on('SIGTERM', () => stopAll('SIGTERM', 0));
+  const host = process.env.HOST ?? '127.0.0.1';
+  console.log(`\n  product-api    http://${host}:${process.env.PRODUCT_API_PORT ?? 7001}/docs`);
+  console.log(`  inventory-api  http://${host}:${process.env.INVENTORY_API_PORT ?? 5001}/docs`);
+  console.log(`  workers        ${workers} (health on port ${process.env.WORKER_PORT ?? 9101} and up)\n`);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  stopAll('start failed', 1);
+});
