@@ -12,7 +12,11 @@ export const InventoryApiConfig = z.object({
   CONSUMER_GROUP: z.string().min(1).default('inventory'),
   /** Enables /admin/dlq; without it those routes answer 404. */
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-  IDEMPOTENCY_RETENTION_MS: z.coerce.number().int().min(60_000).default(24 * 60 * 60 * 1000),
+  IDEMPOTENCY_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .default(24 * 60 * 60 * 1000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 });
 export type InventoryApiConfig = z.infer<typeof InventoryApiConfig>;

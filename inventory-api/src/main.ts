@@ -20,7 +20,10 @@ async function main(): Promise<void> {
       .catch((error: unknown) => logger.warn('could not delete old idempotency keys', { error: errorMessage(error) }));
   }, 60_000);
   sweep.unref();
-  logger.info('inventory-api listening', { url: `http://${config.HOST}:${server.port}`, docs: `http://${config.HOST}:${server.port}/docs` });
+  logger.info('inventory-api listening', {
+    url: `http://${config.HOST}:${server.port}`,
+    docs: `http://${config.HOST}:${server.port}/docs`,
+  });
 
   new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS)
     .add('http', () => server.close())

@@ -26,7 +26,10 @@ export const WorkerConfig = z
   })
   // A retry must come back before other workers would take the entry as abandoned.
   .refine((config) => config.RETRY_MAX_MS < config.CLAIM_IDLE_MS, { path: ['RETRY_MAX_MS'], message: 'must be below CLAIM_IDLE_MS' })
-  .transform((config) => ({ ...config, CLAIM_INTERVAL_MS: config.CLAIM_INTERVAL_MS ?? Math.max(10, Math.floor(config.CLAIM_IDLE_MS / 3)) }));
+  .transform((config) => ({
+    ...config,
+    CLAIM_INTERVAL_MS: config.CLAIM_INTERVAL_MS ?? Math.max(10, Math.floor(config.CLAIM_IDLE_MS / 3)),
+  }));
 export type WorkerConfig = z.infer<typeof WorkerConfig>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {

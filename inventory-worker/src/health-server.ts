@@ -35,12 +35,18 @@ export function startHealthServer(deps: HealthDeps, port: number, host: string):
     if (req.method !== 'GET') return json(405, { status: 405, title: 'Method not allowed' });
     if (path === '/health/live') return json(200, { status: 'ok' });
     if (path === '/health/ready') {
-      void readiness(deps).then(({ status, body }) => json(status, body), () => json(503, { status: 'unavailable' }));
+      void readiness(deps).then(
+        ({ status, body }) => json(status, body),
+        () => json(503, { status: 'unavailable' }),
+      );
       return;
     }
     const route = deps.routes?.[path];
     if (route) {
-      void route().then(({ status, contentType, body }) => reply(status, contentType, body), () => json(500, { status: 500, title: 'Internal error' }));
+      void route().then(
+        ({ status, contentType, body }) => reply(status, contentType, body),
+        () => json(500, { status: 500, title: 'Internal error' }),
+      );
       return;
     }
     json(404, { status: 404, title: 'Not found' });

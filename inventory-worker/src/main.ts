@@ -14,7 +14,12 @@ async function main(): Promise<void> {
   });
   // Workers wait out Redis reconnects: commands queue until the connection is back.
   const redis = createRedisClient({ url: config.REDIS_URL, logger, name: `inventory-worker:${config.CONSUMER_NAME}`, failFast: false });
-  const reader = createRedisClient({ url: config.REDIS_URL, logger, name: `inventory-worker-reader:${config.CONSUMER_NAME}`, failFast: false });
+  const reader = createRedisClient({
+    url: config.REDIS_URL,
+    logger,
+    name: `inventory-worker-reader:${config.CONSUMER_NAME}`,
+    failFast: false,
+  });
   await Promise.all([redis.connect(), reader.connect()]);
   const consumer = new StreamConsumer({
     db,
@@ -38,7 +43,10 @@ async function main(): Promise<void> {
   });
   await consumer.start();
   const health = await startHealthServer({ db, redis, consumer }, config.WORKER_PORT, config.WORKER_HOST);
-  logger.info('inventory-worker running', { consumer: config.CONSUMER_NAME, health: `http://${config.WORKER_HOST}:${health.port}/health/ready` });
+  logger.info('inventory-worker running', {
+    consumer: config.CONSUMER_NAME,
+    health: `http://${config.WORKER_HOST}:${health.port}/health/ready`,
+  });
 
   new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS)
     .add('consumer', () => consumer.stop())

@@ -103,7 +103,9 @@ export class InventoryRepository {
     if (row) return toInventoryItem(row);
     const current = await this.get(productId);
     if (delta > 0) {
-      throw AppError.conflict('stock-limit', `quantity would exceed ${MAX_STOCK}`, [{ path: 'body.delta', message: 'too large for this record' }]);
+      throw AppError.conflict('stock-limit', `quantity would exceed ${MAX_STOCK}`, [
+        { path: 'body.delta', message: 'too large for this record' },
+      ]);
     }
     throw insufficientStock(current.available, `cannot take ${-delta}`);
   }

@@ -10,5 +10,7 @@ export function insufficientStock(available: number, detail: string): AppError {
 }
 
 export function staleVersion(version: number): AppError {
-  return AppError.preconditionFailed(`If-Match does not match the current version; the record is at version ${version} (ETag "${version}")`);
+  return AppError.preconditionFailed(
+    `If-Match does not match the current version; the record is at version ${version} (ETag "${version}")`,
+  );
 }

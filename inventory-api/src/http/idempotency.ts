@@ -29,7 +29,9 @@ export async function answerOnce(db: InventoryDb, req: Request, work: (tx: Query
     throw AppError.validation([{ path: 'headers.idempotency-key', message: 'must be 1 to 200 visible ASCII characters' }]);
   }
   const scope = `${req.method} ${req.baseUrl}${req.path}`;
-  const requestHash = createHash('sha256').update(JSON.stringify(req.body ?? null)).digest('hex');
+  const requestHash = createHash('sha256')
+    .update(JSON.stringify(req.body ?? null))
+    .digest('hex');
   return db.$transaction(async (tx) => {
     const claimed = await tx.$executeRaw`
       INSERT INTO idempotent_requests (scope, key, request_hash, status, body)

@@ -45,7 +45,10 @@ function registerInventoryPaths(registry: Registry): void {
     tags,
     summary: 'Create a stock record by hand (the worker makes one for each new product)',
     request: { headers: idempotencyKey, body: { required: true, ...jsonContent(InventoryCreate) } },
-    responses: { 201: { description: 'Created', headers: etagHeader, ...jsonContent(InventoryItem) }, ...problemResponses(400, 409, 413, 415, 422) },
+    responses: {
+      201: { description: 'Created', headers: etagHeader, ...jsonContent(InventoryItem) },
+      ...problemResponses(400, 409, 413, 415, 422),
+    },
   });
   registry.registerPath({
     method: 'get',
@@ -61,7 +64,10 @@ function registerInventoryPaths(registry: Registry): void {
     tags,
     summary: 'Set the quantity (never below what is reserved)',
     request: { params: ProductIdPathParams, headers: ifMatchHeader, body: { required: true, ...jsonContent(InventorySetQuantity) } },
-    responses: { 200: { description: 'Updated', headers: etagHeader, ...jsonContent(InventoryItem) }, ...problemResponses(400, 404, 409, 412, 415) },
+    responses: {
+      200: { description: 'Updated', headers: etagHeader, ...jsonContent(InventoryItem) },
+      ...problemResponses(400, 404, 409, 412, 415),
+    },
   });
   registry.registerPath({
     method: 'delete',
@@ -78,7 +84,10 @@ function registerInventoryPaths(registry: Registry): void {
     summary: 'Add stock (delta > 0) or take it (delta < 0), atomically',
     description: 'Refused with 409 insufficient-stock, saying how much is available, when the result would go below what is reserved.',
     request: { params: ProductIdPathParams, headers: idempotencyKey, body: { required: true, ...jsonContent(Adjustment) } },
-    responses: { 200: { description: 'Adjusted', headers: etagHeader, ...jsonContent(InventoryItem) }, ...problemResponses(400, 404, 409, 415, 422) },
+    responses: {
+      200: { description: 'Adjusted', headers: etagHeader, ...jsonContent(InventoryItem) },
+      ...problemResponses(400, 404, 409, 415, 422),
+    },
   });
   registry.registerPath({
     method: 'get',

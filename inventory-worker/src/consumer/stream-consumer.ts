@@ -76,7 +76,11 @@ export class StreamConsumer {
     await this.ensureGroup();
     this.loop = this.run();
     this.claimTimer = setInterval(() => this.track(this.claimAbandoned()), this.deps.options.claimIntervalMs);
-    this.deps.logger.info('consumer started', { stream: this.deps.options.stream, group: this.deps.options.group, consumer: this.deps.options.consumer });
+    this.deps.logger.info('consumer started', {
+      stream: this.deps.options.stream,
+      group: this.deps.options.group,
+      consumer: this.deps.options.consumer,
+    });
   }
 
   /** Stops reading, finishes and acknowledges the batch in hand; what is left stays pending for the group. */
@@ -121,9 +125,12 @@ export class StreamConsumer {
   private async read(id: string): Promise<StreamEntry[]> {
     const { stream, group, consumer, batchSize, blockMs } = this.deps.options;
     try {
-      const reply = (await this.deps.reader.xReadGroup(group, consumer, { key: stream, id }, { COUNT: batchSize, ...(id === '>' ? { BLOCK: blockMs } : {}) })) as
-        | { messages?: unknown[] }[]
-        | null;
+      const reply = (await this.deps.reader.xReadGroup(
+        group,
+        consumer,
+        { key: stream, id },
+        { COUNT: batchSize, ...(id === '>' ? { BLOCK: blockMs } : {}) },
+      )) as { messages?: unknown[] }[] | null;
       return toEntries(reply?.[0]?.messages).filter(isEntry);
     } catch (error) {
       if (errorMessage(error).includes('NOGROUP')) {
@@ -157,7 +164,10 @@ export class StreamConsumer {
         return;
       } catch (error) {
         if (this.stopping || attempt >= 20) {
-          this.deps.logger.warn('could not acknowledge; the entries will be delivered again and skipped as duplicates', { count: ids.length, error: errorMessage(error) });
+          this.deps.logger.warn('could not acknowledge; the entries will be delivered again and skipped as duplicates', {
+            count: ids.length,
+            error: errorMessage(error),
+          });
           return;
         }
         await sleep(Math.min(100 * attempt, 1_000));
@@ -168,7 +178,9 @@ export class StreamConsumer {
   private async handleEntry(entry: StreamEntry): Promise<Outcome> {
     const parsed = parseStreamFields(entry.fields);
     if (!parsed.ok) {
-      return runWithContext({ eventId: parsed.eventId, streamId: entry.id }, () => this.deadLetterEntry(entry, parsed.type ?? 'unknown', 'invalid', parsed.error));
+      return runWithContext({ eventId: parsed.eventId, streamId: entry.id }, () =>
+        this.deadLetterEntry(entry, parsed.type ?? 'unknown', 'invalid', parsed.error),
+      );
     }
     const { event } = parsed;
     const context = { eventId: event.id, streamId: entry.id, correlationId: event.correlationId, requestId: event.correlationId };
@@ -193,7 +205,11 @@ export class StreamConsumer {
   private async waitOutOutage(): Promise<boolean> {
     if (!this.databaseDown) this.deps.logger.error('database unreachable; holding entries pending until it answers');
     this.databaseDown = true;
-    const back = await waitForDatabase(this.deps.db, () => this.stopping, () => undefined);
+    const back = await waitForDatabase(
+      this.deps.db,
+      () => this.stopping,
+      () => undefined,
+    );
     if (back && this.databaseDown) this.deps.logger.info('database answers again; resuming');
     if (back) this.databaseDown = false;
     return back;
@@ -234,7 +250,13 @@ export class StreamConsumer {
     }
   }
 
-  private async deadLetterEntry(entry: StreamEntry, type: string, reason: DeadLetterReason, error: string, deliveries?: number): Promise<Outcome> {
+  private async deadLetterEntry(
+    entry: StreamEntry,
+    type: string,
+    reason: DeadLetterReason,
+    error: string,
+    deliveries?: number,
+  ): Promise<Outcome> {
     const count = deliveries ?? (await this.deliveries(entry.id));
     const deadLetterId = await deadLetter(this.deps.redis, this.deps.options, entry, { reason, error, deliveries: count });
     this.deps.logger.error('event dead-lettered', { type, reason, deliveries: count, error, deadLetterId });
@@ -251,7 +273,9 @@ export class StreamConsumer {
       let start = '0-0';
       do {
         const reply = await this.deps.redis.xAutoClaim(stream, group, consumer, claimIdleMs, start, { COUNT: batchSize });
-        const entries = toEntries(reply.messages).filter(isEntry).filter((entry) => !this.retryTimers.has(entry.id));
+        const entries = toEntries(reply.messages)
+          .filter(isEntry)
+          .filter((entry) => !this.retryTimers.has(entry.id));
         if (entries.length > 0) {
           this.deps.logger.info('claimed idle entries', { count: entries.length });
           await this.handleBatch(entries);

@@ -5,7 +5,12 @@ export interface StreamEntry {
 }
 
 function isEntry(value: unknown): value is { id: string; message: Record<string, string> } {
-  return typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' && typeof (value as { message?: unknown }).message === 'object';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { id?: unknown }).id === 'string' &&
+    typeof (value as { message?: unknown }).message === 'object'
+  );
 }
 
 /** node-redis answers entries as { id, message }; a deleted one as null. */

@@ -16,14 +16,14 @@ function valueAt(value: unknown, path: PropertyKey[]): unknown {
 export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, part: Part): z.infer<T> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  throw AppError.validation(
-    result.error.issues.flatMap((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((key) => ({ path: [part, ...issue.path, key].join('.'), message: `unknown field "${key}"` }));
-      }
-      const path = [part, ...issue.path].join('.');
-      const missing = issue.code === 'invalid_type' && valueAt(value, issue.path) === undefined;
-      return [{ path, message: missing ? `${String(issue.path.at(-1) ?? part)} is required` : issue.message }];
-    }),
-  );
+  const errors = result.error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [part, ...issue.path, key].join('.'), message: `unknown field "${key}"` }));
+    }
+    const path = [part, ...issue.path].join('.');
+    const missing = issue.code === 'invalid_type' && valueAt(value, issue.path) === undefined;
+    return [{ path, message: missing ? `${String(issue.path.at(-1) ?? part)} is required` : issue.message }];
+  });
+  // One message per field: the first rule it breaks.
+  throw AppError.validation(errors.filter((error, index) => errors.findIndex((other) => other.path === error.path) === index));
 }

@@ -3,7 +3,6 @@ import { ProductIdParams, ProductInput, ProductListQuery } from '@stockstream/co
 import { AppError, acceptedVersions, currentContext, etagOf, parseRequest } from '@stockstream/platform';
 import type { ProductRepository } from '../data/product-repository';
 
-
 export function productsRoutes(products: ProductRepository, onChange: () => void): Router {
   const router = Router();
 

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import type { Express } from 'express';
+import { createLogger, listen } from '@stockstream/platform';
+import type { RunningServer } from '@stockstream/platform';
+import { createInventoryDb } from '@stockstream/prisma';
+import type { InventoryDb } from '@stockstream/prisma';
+import { createTestDatabase } from '@stockstream/prisma/testing';
+import { createInventoryApp } from '../../src/http/app';
+
+export interface InventoryApiHarness {
+  app: Express;
+  http: ReturnType<typeof request>;
+  db: InventoryDb;
+  databaseUrl: string;
+  server: RunningServer;
+  close(): Promise<void>;
+}
+
+/** inventory-api on its own database, listening on a free port (concurrency tests need one real server). */
+export async function startInventoryApi(): Promise<InventoryApiHarness> {
+  const database = await createTestDatabase('inventory');
+  const db = createInventoryDb(database.url, { poolSize: 10 });
+  const app = createInventoryApp({ db, logger: createLogger('inventory-api-test') });
+  const server = await listen(app, 0);
+  return {
+    app,
+    http: request(`http://127.0.0.1:${server.port}`),
+    db,
+    databaseUrl: database.url,
+    server,
+    async close() {
+      await server.close();
+      await db.$disconnect();
+      await database.drop();
+    },
+  };
+}
+
+export function newRecord(overrides: Record<string, unknown> = {}) {
+  return { productId: randomUUID(), sku: `SKU-${randomUUID().slice(0, 8)}`, name: 'Blue mug', quantity: 100, ...overrides };
+}
+
+export async function createRecord(api: InventoryApiHarness, overrides: Record<string, unknown> = {}) {
+  return (await api.http.post('/api/inventory').send(newRecord(overrides)).expect(201)).body as {
+    productId: string;
+    quantity: number;
+    reserved: number;
+    available: number;
+    version: number;
+  };
+}
