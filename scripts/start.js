@@ -51,7 +51,11 @@ let stopping = false;
 
 /** @param {string} name @param {string} script @param {Record<string, string>} env */
 function run(name, script, env = {}) {
-  const child = spawn(process.execPath, [path.join(root, script)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(root, script)], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const label = name.padEnd(20);
   for (const stream of [child.stdout, child.stderr]) {
     readline.createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${label}| ${line}\n`));
@@ -68,7 +72,10 @@ function stopAll(reason, code) {
   if (stopping) return;
   stopping = true;
   console.log(`stopping (${reason})...`);
-  const exits = running.map(({ child }) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve))));
+  const exits = running.map(
+    ({ child }) =>
+      new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve))),
+  );
   for (const { child } of running) child.kill('SIGTERM');
   const force = setTimeout(() => running.forEach(({ child }) => child.kill('SIGKILL')), 15_000);
   void Promise.all(exits).then(() => {

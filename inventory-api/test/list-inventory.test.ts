@@ -15,7 +15,9 @@ describe('GET /api/inventory', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await api.http.get(`/api/inventory?limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const res: { body: { items: { productId: string }[]; nextCursor: string | null } } = await api.http
+        .get(`/api/inventory?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .expect(200);
       seen.push(...res.body.items.map((item: { productId: string }) => item.productId));
       cursor = res.body.nextCursor;
     } while (cursor);

@@ -25,7 +25,9 @@ describe('POST /api/products', () => {
     expect(outbox[0]).toMatchObject({ type: 'product.created' });
     let entries: { id: string; message: Record<string, string> }[] = [];
     for (let i = 0; i < 50 && entries.length === 0; i++) {
-      entries = (await api.redis.xRange(api.stream, '-', '+')).filter((entry) => entry.message.data?.includes(res.body.id));
+      entries = ((await api.redis.xRange(api.stream, '-', '+')) ?? []).flatMap((entry) =>
+        entry?.message.data?.includes(res.body.id) ? [entry] : [],
+      );
       if (entries.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(entries).toHaveLength(1);

@@ -21,7 +21,9 @@ async function allPages(query: string): Promise<{ ids: string[]; pages: number }
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const res = await api.http.get(`/api/products?${query}${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+    const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await api.http
+      .get(`/api/products?${query}${cursor ? `&cursor=${cursor}` : ''}`)
+      .expect(200);
     ids.push(...res.body.items.map((item: { id: string }) => item.id));
     cursor = res.body.nextCursor;
     pages++;

@@ -1,0 +1,49 @@
+import { createTestDatabase } from '@stockstream/prisma/testing';
+import type { TestDatabase } from '@stockstream/prisma/testing';
+import { productCreated, publish } from './support/events';
+import { consumerOptions, startWorker, testStreams } from './support/worker';
+import type { InProcessWorker } from './support/worker';
+import { waitFor } from './support/wait';
+
+let database: TestDatabase;
+let worker: InProcessWorker;
+const streams = testStreams();
+
+beforeAll(async () => {
+  database = await createTestDatabase('inventory');
+  worker = await startWorker(consumerOptions(streams), { databaseUrl: database.url });
+});
+afterAll(async () => {
+  await worker.redis.del([streams.stream, streams.deadLetterStream]);
+  await worker.stop();
+  await database.drop();
+});
+
+describe('the same event delivered twice', () => {
+  test('makes one inventory record, and both entries are acknowledged', async () => {
+    const event = productCreated();
+    await publish(worker.redis, streams.stream, [event, event]);
+    await waitFor(
+      'both entries handled',
+      () => worker.outcomes.count('product.created', 'processed') + worker.outcomes.count('product.created', 'duplicate') === 2,
+    );
+    expect(worker.outcomes.count('product.created', 'processed')).toBe(1);
+    expect(worker.outcomes.count('product.created', 'duplicate')).toBe(1);
+    expect(await worker.db.inventoryItem.count({ where: { productId: event.data.productId } })).toBe(1);
+    const pending = await waitFor('no entry pending', async () => {
+      const summary = await worker.redis.xPending(streams.stream, streams.group);
+      return summary.pending === 0 ? summary : undefined;
+    });
+    expect(pending.pending).toBe(0);
+  });
+
+  test('a replayed product.created does not reset stock that changed since', async () => {
+    const event = productCreated();
+    await publish(worker.redis, streams.stream, [event]);
+    await waitFor('the record', () => worker.db.inventoryItem.findUnique({ where: { productId: event.data.productId } }));
+    await worker.db.inventoryItem.update({ where: { productId: event.data.productId }, data: { quantity: 7 } });
+    await publish(worker.redis, streams.stream, [event]);
+    await waitFor('the duplicate handled', () => worker.outcomes.count('product.created', 'duplicate') === 2);
+    expect((await worker.db.inventoryItem.findUniqueOrThrow({ where: { productId: event.data.productId } })).quantity).toBe(7);
+  });
+});

@@ -1,0 +1,94 @@
+// The whole path, for real: product-api (in process) commits and publishes, the built worker (a child
+// process) applies; the request id of the POST reaches the worker's log line for its event.
+import { startProductApi } from '../../product-api/test/support/product-api';
+import type { ProductApiHarness } from '../../product-api/test/support/product-api';
+import { createInventoryDb } from '@stockstream/prisma';
+import type { InventoryDb } from '@stockstream/prisma';
+import { createTestDatabase } from '@stockstream/prisma/testing';
+import type { TestDatabase } from '@stockstream/prisma/testing';
+import { spawnWorker, testStreams } from './support/worker';
+import type { WorkerProcess } from './support/worker';
+import { waitFor } from './support/wait';
+
+let api: ProductApiHarness;
+let inventoryDatabase: TestDatabase;
+let inventory: InventoryDb;
+let worker: WorkerProcess;
+const streams = testStreams();
+
+beforeAll(async () => {
+  api = await startProductApi({ stream: streams.stream });
+  inventoryDatabase = await createTestDatabase('inventory');
+  inventory = createInventoryDb(inventoryDatabase.url, { poolSize: 2 });
+  worker = await spawnWorker({
+    INVENTORY_DATABASE_URL: inventoryDatabase.url,
+    PRODUCT_STREAM: streams.stream,
+    DEAD_LETTER_STREAM: streams.deadLetterStream,
+    BLOCK_MS: '200',
+  });
+});
+afterAll(async () => {
+  if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+  await worker.exited;
+  await api.close();
+  await inventory.$disconnect();
+  await inventoryDatabase.drop();
+});
+
+describe('product changes flow to inventory', () => {
+  test('a product created through the API gets an inventory record of 100, and the worker logs the request id with the event', async () => {
+    const created = await api.http
+      .post('/api/products')
+      .set('X-Request-Id', 'e2e-create-1')
+      .send({ sku: 'E2E-1', name: 'Kettle', price: '30.00' })
+      .expect(201);
+    const record = await waitFor('the inventory record', () =>
+      inventory.inventoryItem.findUnique({ where: { productId: created.body.id } }),
+    );
+    expect(record).toMatchObject({ sku: 'E2E-1', name: 'Kettle', quantity: 100, reserved: 0 });
+    const line = JSON.parse(await worker.waitForLine(/"requestId":"e2e-create-1"/));
+    expect(line).toMatchObject({
+      service: 'inventory-worker',
+      message: 'event handled',
+      type: 'product.created',
+      outcome: 'processed',
+      correlationId: 'e2e-create-1',
+    });
+    expect(line.eventId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(line.streamId).toMatch(/^\d+-\d+$/);
+  });
+
+  test('an update renames the record and a delete removes it', async () => {
+    const created = await api.http.post('/api/products').send({ sku: 'E2E-2', name: 'Teapot', price: '12.00' }).expect(201);
+    await waitFor('the record', () => inventory.inventoryItem.findUnique({ where: { productId: created.body.id } }));
+    await api.http
+      .put(`/api/products/${created.body.id}`)
+      .set('If-Match', '"1"')
+      .send({ sku: 'E2E-2B', name: 'Big teapot', price: '14.00' })
+      .expect(200);
+    await waitFor(
+      'the renamed record',
+      async () => (await inventory.inventoryItem.findUnique({ where: { productId: created.body.id } }))?.name === 'Big teapot',
+    );
+    expect(await inventory.inventoryItem.findUnique({ where: { productId: created.body.id } })).toMatchObject({
+      sku: 'E2E-2B',
+      quantity: 100,
+    });
+    await api.http.delete(`/api/products/${created.body.id}`).expect(204);
+    await waitFor('the record to go', async () => (await inventory.inventoryItem.count({ where: { productId: created.body.id } })) === 0);
+  });
+
+  test('the worker answers health on its port and stops cleanly on SIGTERM', async () => {
+    const ready = await fetch(`http://127.0.0.1:${worker.port}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      checks: { database: { ok: true }, redis: { ok: true }, consumer: { ok: true } },
+    });
+    const started = Date.now();
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(worker.lines.some((line) => line.includes('shut down cleanly'))).toBe(true);
+  });
+});

@@ -1,0 +1,59 @@
+// The worker loses Postgres for a few seconds (a proxy in front of it is cut, then restored): entries wait
+// pending, none is dead-lettered for it, none loses a retry, and all are processed once it is back.
+import { createTestDatabase } from '@stockstream/prisma/testing';
+import type { TestDatabase } from '@stockstream/prisma/testing';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { productCreated, publish } from './support/events';
+import { freePort } from './support/ports';
+import { TcpProxy } from './support/tcp-proxy';
+import { consumerOptions, startWorker, testStreams } from './support/worker';
+import type { InProcessWorker } from './support/worker';
+import { waitFor } from './support/wait';
+
+let database: TestDatabase;
+let proxy: TcpProxy;
+let worker: InProcessWorker;
+const streams = testStreams();
+
+beforeAll(async () => {
+  database = await createTestDatabase('inventory');
+  const direct = new URL(database.url);
+  proxy = new TcpProxy(await freePort(), { host: direct.hostname, port: Number(direct.port || 5432) });
+  await proxy.up();
+  const viaProxy = new URL(database.url);
+  viaProxy.port = String(proxy.port);
+  // Two deliveries at most: an outage counted as failures would dead-letter at once.
+  worker = await startWorker(consumerOptions(streams, { maxDeliveries: 2, retryBaseMs: 10 }), { databaseUrl: viaProxy.toString() });
+});
+afterAll(async () => {
+  await proxy.up().catch(() => undefined);
+  await worker.redis.del([streams.stream, streams.deadLetterStream]);
+  await worker.stop();
+  await proxy.down();
+  await database.drop();
+});
+
+test('entries published while the database is away are processed after, and none reaches the dead-letter stream', async () => {
+  await publish(
+    worker.redis,
+    streams.stream,
+    Array.from({ length: 5 }, () => productCreated()),
+  );
+  await waitFor('the first records', async () => worker.outcomes.count('product.created', 'processed') === 5);
+
+  await proxy.down();
+  const during = Array.from({ length: 20 }, () => productCreated());
+  await publish(worker.redis, streams.stream, during);
+  await waitFor('the worker to notice the outage', () => worker.consumer.waitingForDatabase);
+  await sleep(3_000);
+  expect(worker.outcomes.count('product.created', 'processed')).toBe(5);
+  const pending = await worker.redis.xPendingRange(streams.stream, streams.group, '-', '+', 100);
+  expect(pending.every((entry) => entry.deliveriesCounter === 1)).toBe(true);
+
+  await proxy.up();
+  await waitFor('all processed', async () => worker.outcomes.count('product.created', 'processed') === 25, 30_000);
+  await waitFor('no entry pending', async () => (await worker.redis.xPending(streams.stream, streams.group)).pending === 0);
+  expect(await worker.db.inventoryItem.count()).toBe(25);
+  expect(await worker.redis.xLen(streams.deadLetterStream)).toBe(0);
+  expect(worker.outcomes.count('product.created', 'retried')).toBe(0);
+});

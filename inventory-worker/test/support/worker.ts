@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import readline from 'node:readline';
+import { createLogger, createRedisClient } from '@stockstream/platform';
+import type { RedisClient } from '@stockstream/platform';
+import { createInventoryDb } from '@stockstream/prisma';
+import type { InventoryDb } from '@stockstream/prisma';
+import { StreamConsumer } from '../../src/consumer/stream-consumer';
+import type { ConsumerObserver, ConsumerOptions, Outcome } from '../../src/consumer/stream-consumer';
+import { freePort } from './ports';
+import { waitFor } from './wait';
+
+export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Names of a test's own stream, group and dead-letter stream. */
+export function testStreams() {
+  const stream = `test-${randomUUID()}`;
+  return { stream, group: 'inventory', deadLetterStream: `${stream}.dlq` };
+}
+
+export function consumerOptions(streams: ReturnType<typeof testStreams>, overrides: Partial<ConsumerOptions> = {}): ConsumerOptions {
+  return {
+    ...streams,
+    consumer: `test-worker-${randomUUID().slice(0, 8)}`,
+    batchSize: 50,
+    blockMs: 100,
+    claimIdleMs: 30_000,
+    claimIntervalMs: 10_000,
+    maxDeliveries: 5,
+    retryBaseMs: 20,
+    retryMaxMs: 200,
+    initialStock: 100,
+    ...overrides,
+  };
+}
+
+/** Counts what the consumer reports, for assertions. */
+export class Outcomes implements ConsumerObserver {
+  readonly counts = new Map<string, number>();
+  handled(type: string, outcome: Outcome): void {
+    const key = `${type}:${outcome}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+  batch(): void {}
+  count(type: string, outcome: Outcome): number {
+    return this.counts.get(`${type}:${outcome}`) ?? 0;
+  }
+}
+
+export interface InProcessWorker {
+  consumer: StreamConsumer;
+  outcomes: Outcomes;
+  db: InventoryDb;
+  redis: RedisClient;
+  stop(): Promise<void>;
+}
+
+/** A consumer in this process, with its own connections, as one worker process would have them. */
+export async function startWorker(options: ConsumerOptions, urls: { databaseUrl: string; redisUrl?: string }): Promise<InProcessWorker> {
+  const logger = createLogger('inventory-worker-test');
+  const db = createInventoryDb(urls.databaseUrl, { poolSize: 5 });
+  const redis = createRedisClient({ url: urls.redisUrl ?? TEST_REDIS_URL, logger, name: 'worker-test', failFast: false });
+  const reader = createRedisClient({ url: urls.redisUrl ?? TEST_REDIS_URL, logger, name: 'worker-test-reader', failFast: false });
+  await Promise.all([redis.connect(), reader.connect()]);
+  const outcomes = new Outcomes();
+  const consumer = new StreamConsumer({ db, redis, reader, logger, options, observer: outcomes });
+  await consumer.start();
+  return {
+    consumer,
+    outcomes,
+    db,
+    redis,
+    async stop() {
+      await consumer.stop();
+      await db.$disconnect();
+      await Promise.all([redis.close(), reader.close()]);
+    },
+  };
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  lines: string[];
+  port: number;
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  exited: Promise<number | null>;
+}
+
+/** The real worker (the built inventory-worker/dist/main.js) as a child process, its JSON log lines collected. */
+export async function spawnWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'main.js')], {
+    env: { ...process.env, LOG_LEVEL: 'info', WORKER_PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) readline.createInterface({ input: stream }).on('line', (line) => lines.push(line));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const worker: WorkerProcess = {
+    child,
+    lines,
+    port,
+    exited,
+    waitForLine: (pattern, timeoutMs = 20_000) =>
+      waitFor(`a worker log line matching ${pattern}`, () => lines.find((line) => pattern.test(line)), timeoutMs),
+  };
+  await worker.waitForLine(/inventory-worker running|failed to start/);
+  return worker;
+}
