@@ -1,6 +1,7 @@
-import { Shutdown, createLogger, errorMessage, listen } from '@stockstream/platform';
+import { Shutdown, createLogger, createMetricsRegistry, createRedisClient, errorMessage, listen } from '@stockstream/platform';
 import { createInventoryDb } from '@stockstream/prisma';
 import { loadConfig } from './config';
+import { DeadLetterQueue } from './dead-letters/dead-letter-queue';
 import { createInventoryApp } from './http/app';
 
 const logger = createLogger('inventory-api');
@@ -11,7 +12,12 @@ async function main(): Promise<void> {
     poolSize: config.DB_POOL_SIZE,
     onPoolError: (error) => logger.warn('database connection error', { error: error.message }),
   });
-  const app = createInventoryApp({ db, logger });
+  const redis = createRedisClient({ url: config.REDIS_URL, logger, name: 'inventory-api', failFast: true });
+  redis.connect().catch((error: unknown) => logger.warn('redis not reachable at start', { error: errorMessage(error) }));
+  const admin = config.ADMIN_API_KEY
+    ? { apiKey: config.ADMIN_API_KEY, deadLetters: new DeadLetterQueue(redis, config.DEAD_LETTER_STREAM, config.PRODUCT_STREAM) }
+    : undefined;
+  const app = createInventoryApp({ db, logger, redis, admin, metrics: createMetricsRegistry('inventory-api') });
   const server = await listen(app, config.INVENTORY_API_PORT, config.HOST);
   // Stored answers of Idempotency-Keys are kept for a retention, then forgotten.
   const sweep = setInterval(() => {
@@ -23,12 +29,16 @@ async function main(): Promise<void> {
   logger.info('inventory-api listening', {
     url: `http://${config.HOST}:${server.port}`,
     docs: `http://${config.HOST}:${server.port}/docs`,
+    admin: admin ? 'enabled' : 'disabled (set ADMIN_API_KEY)',
   });
 
   new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS)
     .add('http', () => server.close())
     .add('sweep', () => clearInterval(sweep))
     .add('database', () => db.$disconnect())
+    .add('redis', async () => {
+      if (redis.isOpen) await redis.close();
+    })
     .onSignals();
 }
 

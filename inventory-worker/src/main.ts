@@ -1,8 +1,9 @@
-import { Shutdown, createLogger, createRedisClient, errorMessage } from '@stockstream/platform';
+import { Shutdown, createLogger, createMetricsRegistry, createRedisClient, errorMessage } from '@stockstream/platform';
 import { createInventoryDb } from '@stockstream/prisma';
 import { loadConfig } from './config';
 import { StreamConsumer } from './consumer/stream-consumer';
 import { startHealthServer } from './health-server';
+import { workerMetrics } from './worker-metrics';
 
 const logger = createLogger('inventory-worker');
 
@@ -21,28 +22,33 @@ async function main(): Promise<void> {
     failFast: false,
   });
   await Promise.all([redis.connect(), reader.connect()]);
-  const consumer = new StreamConsumer({
-    db,
-    redis,
-    reader,
-    logger,
-    options: {
-      stream: config.PRODUCT_STREAM,
-      group: config.CONSUMER_GROUP,
-      deadLetterStream: config.DEAD_LETTER_STREAM,
-      consumer: config.CONSUMER_NAME,
-      batchSize: config.BATCH_SIZE,
-      blockMs: config.BLOCK_MS,
-      claimIdleMs: config.CLAIM_IDLE_MS,
-      claimIntervalMs: config.CLAIM_INTERVAL_MS,
-      maxDeliveries: config.MAX_DELIVERIES,
-      retryBaseMs: config.RETRY_BASE_MS,
-      retryMaxMs: config.RETRY_MAX_MS,
-      initialStock: config.INITIAL_STOCK,
-    },
-  });
+  const options = {
+    stream: config.PRODUCT_STREAM,
+    group: config.CONSUMER_GROUP,
+    deadLetterStream: config.DEAD_LETTER_STREAM,
+    consumer: config.CONSUMER_NAME,
+    batchSize: config.BATCH_SIZE,
+    blockMs: config.BLOCK_MS,
+    claimIdleMs: config.CLAIM_IDLE_MS,
+    claimIntervalMs: config.CLAIM_INTERVAL_MS,
+    maxDeliveries: config.MAX_DELIVERIES,
+    retryBaseMs: config.RETRY_BASE_MS,
+    retryMaxMs: config.RETRY_MAX_MS,
+    initialStock: config.INITIAL_STOCK,
+  };
+  const metrics = createMetricsRegistry('inventory-worker');
+  const consumer = new StreamConsumer({ db, redis, reader, logger, options, observer: workerMetrics(metrics, redis, options) });
   await consumer.start();
-  const health = await startHealthServer({ db, redis, consumer }, config.WORKER_PORT, config.WORKER_HOST);
+  const health = await startHealthServer(
+    {
+      db,
+      redis,
+      consumer,
+      routes: { '/metrics': async () => ({ status: 200, contentType: metrics.contentType, body: await metrics.metrics() }) },
+    },
+    config.WORKER_PORT,
+    config.WORKER_HOST,
+  );
   logger.info('inventory-worker running', {
     consumer: config.CONSUMER_NAME,
     health: `http://${config.WORKER_HOST}:${health.port}/health/ready`,

@@ -78,6 +78,34 @@ describe('product changes flow to inventory', () => {
     await waitFor('the record to go', async () => (await inventory.inventoryItem.count({ where: { productId: created.body.id } })) === 0);
   });
 
+  test('metrics: the worker counts what it handled and shows lag 0, nothing pending, the DLQ length; product-api its outbox', async () => {
+    await waitFor('nothing pending', async () => (await api.redis.xPending(streams.stream, streams.group)).pending === 0);
+    const worker_ = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text();
+    /** The value of the first sample whose line starts with `prefix` (a name, or a name and some labels). */
+    const value = (text: string, prefix: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((line) => line.startsWith(prefix) && [' ', '{', ',', '}'].includes(line.charAt(prefix.length)))
+          ?.split(' ')
+          .at(-1),
+      );
+    expect(value(worker_, 'events_handled_total{type="product.created",outcome="processed"')).toBeGreaterThanOrEqual(2);
+    expect(worker_).toMatch(/^events_handled_total\{type="product.deleted",outcome="processed",service="inventory-worker"\} 1$/m);
+    expect(value(worker_, 'consumer_group_lag')).toBe(0);
+    expect(value(worker_, 'consumer_group_pending')).toBe(0);
+    expect(value(worker_, 'consumer_group_oldest_pending_idle_seconds')).toBe(0);
+    expect(value(worker_, 'dead_letter_stream_length')).toBe(await api.redis.xLen(streams.deadLetterStream));
+    expect(value(worker_, 'batch_duration_seconds_count')).toBeGreaterThan(0);
+
+    const products = (await api.http.get('/metrics').expect(200)).text;
+    expect(value(products, 'outbox_backlog')).toBe(0);
+    expect(value(products, 'outbox_publish_latency_seconds_count')).toBeGreaterThanOrEqual(4);
+    expect(
+      value(products, 'http_request_duration_seconds_count{service="product-api",method="POST",route="/api/products",status="201"'),
+    ).toBeGreaterThanOrEqual(2);
+  });
+
   test('the worker answers health on its port and stops cleanly on SIGTERM', async () => {
     const ready = await fetch(`http://127.0.0.1:${worker.port}/health/ready`);
     expect(ready.status).toBe(200);

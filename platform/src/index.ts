@@ -13,3 +13,5 @@ export * from './http/serve';
 export * from './http/list-routes';
 export * from './keyset-cursor';
 export * from './http/if-match';
+export * from './metrics';
+export * from './http/route-template';

@@ -1,7 +1,8 @@
-import { Shutdown, createLogger, createRedisClient, errorMessage, listen } from '@stockstream/platform';
+import { Shutdown, createLogger, createMetricsRegistry, createRedisClient, errorMessage, listen } from '@stockstream/platform';
 import { createProductDb } from '@stockstream/prisma';
 import { loadConfig } from './config';
 import { createProductApp } from './http/app';
+import { outboxMetrics } from './relay/outbox-metrics';
 import { OutboxRelay } from './relay/outbox-relay';
 
 const logger = createLogger('product-api');
@@ -12,10 +13,11 @@ async function main(): Promise<void> {
     poolSize: config.DB_POOL_SIZE,
     onPoolError: (error) => logger.warn('database connection error', { error: error.message }),
   });
+  const metrics = createMetricsRegistry('product-api');
   const redis = createRedisClient({ url: config.REDIS_URL, logger, name: 'product-api', failFast: true });
   // Redis may be away at start: the API serves anyway and the relay publishes once it connects.
   redis.connect().catch((error: unknown) => logger.warn('redis not reachable at start', { error: errorMessage(error) }));
-  const relay = new OutboxRelay(
+  const relay: OutboxRelay = new OutboxRelay(
     db,
     redis,
     {
@@ -26,8 +28,9 @@ async function main(): Promise<void> {
       retentionMs: config.OUTBOX_RETENTION_MS,
     },
     logger,
+    outboxMetrics(metrics, () => relay.backlog()),
   );
-  const app = createProductApp({ db, redis, logger, onChange: () => relay.kick(), outboxBacklog: () => relay.backlog() });
+  const app = createProductApp({ db, redis, logger, metrics, onChange: () => relay.kick(), outboxBacklog: () => relay.backlog() });
   const server = await listen(app, config.PRODUCT_API_PORT, config.HOST);
   relay.start();
   logger.info('product-api listening', { url: `http://${config.HOST}:${server.port}`, docs: `http://${config.HOST}:${server.port}/docs` });

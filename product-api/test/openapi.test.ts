@@ -30,6 +30,7 @@ describe('GET /openapi.json', () => {
         'DELETE /api/products/{id}',
         'GET /health/live',
         'GET /health/ready',
+        'GET /metrics',
       ].sort(),
     );
     expect(body.paths['/api/products'].post.responses['400'].content['application/problem+json']).toBeDefined();

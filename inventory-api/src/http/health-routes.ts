@@ -1,19 +1,25 @@
 import { Router } from 'express';
+import type { RedisClient } from '@stockstream/platform';
 import { errorMessage } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma';
 
-export function healthRoutes(db: InventoryDb): Router {
+/** Ready means the database answers; Redis (used only by /admin/dlq) is reported, and makes it "degraded" when away. */
+export function healthRoutes(db: InventoryDb, redis?: RedisClient): Router {
   const router = Router();
   router.get('/live', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/ready', async (_req, res) => {
+    const checks: Record<string, { ok: boolean; detail?: string }> = {};
     try {
       await db.$queryRaw`SELECT 1`;
-      res.json({ status: 'ready', checks: { database: { ok: true } } });
+      checks.database = { ok: true };
     } catch (error) {
-      res.status(503).json({ status: 'unavailable', checks: { database: { ok: false, detail: errorMessage(error).split('\n')[0] } } });
+      checks.database = { ok: false, detail: errorMessage(error).split('\n')[0] };
     }
+    if (redis) checks.redis = redis.isReady ? { ok: true } : { ok: false, detail: 'not connected; /admin/dlq is unavailable' };
+    const status = !checks.database.ok ? 'unavailable' : Object.values(checks).every((check) => check.ok) ? 'ready' : 'degraded';
+    res.status(status === 'unavailable' ? 503 : 200).json({ status, checks });
   });
   return router;
 }

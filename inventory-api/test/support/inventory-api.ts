@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
-import { createLogger, listen } from '@stockstream/platform';
-import type { RunningServer } from '@stockstream/platform';
+import { createLogger, createMetricsRegistry, listen } from '@stockstream/platform';
+import type { RedisClient, RunningServer } from '@stockstream/platform';
 import { createInventoryDb } from '@stockstream/prisma';
 import type { InventoryDb } from '@stockstream/prisma';
 import { createTestDatabase } from '@stockstream/prisma/testing';
+import { DeadLetterQueue } from '../../src/dead-letters/dead-letter-queue';
 import { createInventoryApp } from '../../src/http/app';
 
 export interface InventoryApiHarness {
@@ -17,11 +18,28 @@ export interface InventoryApiHarness {
   close(): Promise<void>;
 }
 
+export interface AdminOptions {
+  redis: RedisClient;
+  apiKey: string;
+  deadLetterStream: string;
+  productStream: string;
+}
+
 /** inventory-api on its own database, listening on a free port (concurrency tests need one real server). */
-export async function startInventoryApi(): Promise<InventoryApiHarness> {
+export async function startInventoryApi(admin?: AdminOptions): Promise<InventoryApiHarness> {
   const database = await createTestDatabase('inventory');
   const db = createInventoryDb(database.url, { poolSize: 10 });
-  const app = createInventoryApp({ db, logger: createLogger('inventory-api-test') });
+  const app = createInventoryApp({
+    db,
+    logger: createLogger('inventory-api-test'),
+    metrics: createMetricsRegistry('inventory-api'),
+    ...(admin
+      ? {
+          redis: admin.redis,
+          admin: { apiKey: admin.apiKey, deadLetters: new DeadLetterQueue(admin.redis, admin.deadLetterStream, admin.productStream) },
+        }
+      : {}),
+  });
   const server = await listen(app, 0);
   return {
     app,

@@ -6,7 +6,7 @@ import { errorMessage, runWithContext } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma';
 import { applyEvent } from './apply-event';
 import { databaseAnswers, waitForDatabase } from './database-outage';
-import { deadLetter } from './dead-letter';
+import { deadLetter } from '@stockstream/inventory-api';
 import type { StreamEntry } from './stream-entry';
 import { toEntries } from './stream-entry';
 

@@ -1,8 +1,6 @@
-/** One stream entry as the worker handles it; null for an entry deleted from the stream while pending. */
-export interface StreamEntry {
-  id: string;
-  fields: Record<string, string>;
-}
+import type { StreamEntry } from '@stockstream/inventory-api';
+
+export type { StreamEntry };
 
 function isEntry(value: unknown): value is { id: string; message: Record<string, string> } {
   return (

@@ -2,21 +2,27 @@ import express from 'express';
 import type { Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { Logger } from '../logger';
+import type { Registry } from '../metrics';
+import { httpMetrics, metricsRoute } from '../metrics';
 import { requestContext, requireJsonBody } from './request-context';
 import { errorHandler, notFoundRoute } from './error-handler';
 
 export interface BaseAppOptions {
   logger: Logger;
   openApiDocument: object;
+  /** Served at /metrics, with the duration of every request. */
+  metrics: Registry;
 }
 
-/** Request ids, access log, JSON bodies up to 100 kB, and the API docs; the service adds its routes. */
-export function createBaseApp({ logger, openApiDocument }: BaseAppOptions): Express {
+/** Request ids, access log, metrics, JSON bodies up to 100 kB, and the API docs; the service adds its routes. */
+export function createBaseApp({ logger, openApiDocument, metrics }: BaseAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestContext(logger));
+  app.use(httpMetrics(metrics));
+  app.get('/metrics', metricsRoute(metrics));
   app.use(requireJsonBody);
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   app.get('/openapi.json', (_req, res) => {

@@ -65,6 +65,13 @@ export function registerHealthPaths(registry: OpenAPIRegistry, readySummary: str
   });
   registry.registerPath({
     method: 'get',
+    path: '/metrics',
+    tags: ['health'],
+    summary: 'Prometheus metrics',
+    responses: { 200: { description: 'Metrics in the Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
+  });
+  registry.registerPath({
+    method: 'get',
     path: '/health/ready',
     tags: ['health'],
     summary: readySummary,

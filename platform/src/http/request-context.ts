@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from '../logger';
 import { runWithContext } from '../context';
 import { AppError } from './app-error';
+import { routeTemplate } from './route-template';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -14,11 +15,10 @@ export function requestContext(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
-      const route = req.route?.path === undefined ? undefined : `${req.baseUrl}${String(req.route.path)}`;
       logger.info('request', {
         requestId,
         method: req.method,
-        route: route ?? 'unmatched',
+        route: routeTemplate(req),
         path: req.originalUrl,
         status: res.statusCode,
         durationMs: Number(process.hrtime.bigint() - started) / 1e6,

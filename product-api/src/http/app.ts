@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import type { Logger, RedisClient } from '@stockstream/platform';
+import type { Logger, RedisClient, Registry } from '@stockstream/platform';
 import { createBaseApp, finishApp } from '@stockstream/platform';
 import type { ProductDb } from '@stockstream/prisma';
 import { ProductRepository } from '../data/product-repository';
@@ -14,10 +14,11 @@ export interface ProductAppDeps {
   /** Called after each committed change, so the relay publishes at once. */
   onChange: () => void;
   outboxBacklog: () => Promise<number>;
+  metrics: Registry;
 }
 
-export function createProductApp({ db, redis, logger, onChange, outboxBacklog }: ProductAppDeps): Express {
-  const app = createBaseApp({ logger, openApiDocument: productOpenApi() });
+export function createProductApp({ db, redis, logger, onChange, outboxBacklog, metrics }: ProductAppDeps): Express {
+  const app = createBaseApp({ logger, openApiDocument: productOpenApi(), metrics });
   app.use('/api/products', productsRoutes(new ProductRepository(db), onChange));
   app.use('/health', healthRoutes(db, redis, outboxBacklog));
   return finishApp(app, logger);

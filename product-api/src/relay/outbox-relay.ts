@@ -3,6 +3,7 @@ import { toStreamFields } from '@stockstream/contracts';
 import type { Logger, RedisClient } from '@stockstream/platform';
 import { errorMessage } from '@stockstream/platform';
 import type { ProductDb } from '@stockstream/prisma';
+import type { RelayObserver } from './outbox-metrics';
 
 export interface RelayOptions {
   stream: string;
@@ -15,6 +16,7 @@ export interface RelayOptions {
 interface PendingRow {
   position: bigint;
   envelope: ProductEvent;
+  created_at: Date;
 }
 
 /** One relay publishes at a time across all replicas, so events of one product reach the stream in commit order. */
@@ -38,6 +40,7 @@ export class OutboxRelay {
     private readonly redis: RedisClient,
     private readonly options: RelayOptions,
     private readonly logger: Logger,
+    private readonly observer?: RelayObserver,
   ) {}
 
   start(): void {
@@ -101,7 +104,7 @@ export class OutboxRelay {
         const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) AS locked`;
         if (!lock?.locked) return 'busy';
         const rows = await tx.$queryRaw<PendingRow[]>`
-          SELECT position, envelope FROM outbox WHERE published_at IS NULL
+          SELECT position, envelope, created_at FROM outbox WHERE published_at IS NULL
           ORDER BY position LIMIT ${this.options.batchSize} FOR UPDATE SKIP LOCKED`;
         if (rows.length === 0) return 0;
         const started = Date.now();
@@ -116,7 +119,9 @@ export class OutboxRelay {
           UPDATE outbox SET published_at = now(), stream_id = published.stream_id
           FROM unnest(${rows.map((row) => row.position.toString())}::bigint[], ${streamIds}::text[]) AS published(position, stream_id)
           WHERE outbox.position = published.position`;
-        this.logger.debug('published outbox events', { count: rows.length, ms: Date.now() - started });
+        const now = Date.now();
+        this.observer?.published(rows.map((row) => (now - row.created_at.getTime()) / 1000));
+        this.logger.debug('published outbox events', { count: rows.length, ms: now - started });
         return rows.length;
       },
       { timeout: 15_000, maxWait: 5_000 },

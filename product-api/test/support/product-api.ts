@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
-import { createLogger, createRedisClient } from '@stockstream/platform';
-import type { RedisClient } from '@stockstream/platform';
+import { createLogger, createMetricsRegistry, createRedisClient } from '@stockstream/platform';
+import type { RedisClient, Registry } from '@stockstream/platform';
 import { createProductDb } from '@stockstream/prisma';
 import type { ProductDb } from '@stockstream/prisma';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import { createProductApp } from '../../src/http/app';
+import { outboxMetrics } from '../../src/relay/outbox-metrics';
 import { OutboxRelay } from '../../src/relay/outbox-relay';
 import type { RelayOptions } from '../../src/relay/outbox-relay';
 
@@ -19,6 +20,7 @@ export interface ProductApiHarness {
   databaseUrl: string;
   redis: RedisClient;
   relay: OutboxRelay;
+  metrics: Registry;
   stream: string;
   close(): Promise<void>;
 }
@@ -31,13 +33,15 @@ export async function startProductApi(options: Partial<RelayOptions> & { redisUr
   const redis = createRedisClient({ url: options.redisUrl ?? TEST_REDIS_URL, logger, name: 'product-api-test', failFast: true });
   await redis.connect();
   const stream = options.stream ?? `test-${randomUUID()}`;
-  const relay = new OutboxRelay(
+  const metrics = createMetricsRegistry('product-api');
+  const relay: OutboxRelay = new OutboxRelay(
     db,
     redis,
     { maxLen: 1_000_000, batchSize: 500, sweepIntervalMs: 200, retentionMs: 60_000, ...options, stream },
     logger,
+    outboxMetrics(metrics, () => relay.backlog()),
   );
-  const app = createProductApp({ db, redis, logger, onChange: () => relay.kick(), outboxBacklog: () => relay.backlog() });
+  const app = createProductApp({ db, redis, logger, metrics, onChange: () => relay.kick(), outboxBacklog: () => relay.backlog() });
   relay.start();
   return {
     app,
@@ -46,6 +50,7 @@ export async function startProductApi(options: Partial<RelayOptions> & { redisUr
     databaseUrl: database.url,
     redis,
     relay,
+    metrics,
     stream,
     async close() {
       await relay.stop();

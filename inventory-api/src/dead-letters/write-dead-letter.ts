@@ -1,6 +1,10 @@
 import type { DeadLetterFields, DeadLetterReason } from '@stockstream/contracts';
 import type { RedisClient } from '@stockstream/platform';
-import type { StreamEntry } from './stream-entry';
+/** One stream entry: its id and its fields. */
+export interface StreamEntry {
+  id: string;
+  fields: Record<string, string>;
+}
 
 export interface DeadLetterTarget {
   stream: string;

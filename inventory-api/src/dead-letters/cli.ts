@@ -1,0 +1,180 @@
+// `npm run dlq -- <command>`: the dead-letter stream, for operators. Exit codes: 0 done, 1 an id is unknown,
+// 4 anything else went wrong,
+// 2 the command is wrong, 3 Redis does not answer.
+import { parseArgs } from 'node:util';
+import { createClient } from 'redis';
+import { z } from 'zod';
+import type { DeadLetter } from '@stockstream/contracts';
+import { ConfigError, envRedisUrl, errorMessage, parseConfig } from '@stockstream/platform';
+import type { RedisClient } from '@stockstream/platform';
+import { DeadLetterQueue } from './dead-letter-queue';
+
+export const EXIT = { ok: 0, unknownId: 1, usage: 2, redisDown: 3, failed: 4 } as const;
+
+const USAGE = `usage: npm run dlq -- <command>
+
+  list [--reason R] [--type T] [--limit N] [--json]   the dead letters, oldest first
+  show <id>                                          one, whole, with its event
+  replay <id...> | replay --all [--reason R]         back on the product stream (same event id), out of here
+  purge <id...> | purge --all --yes                  delete them
+  stats [--json]                                     counts by reason and type, age of the oldest
+
+environment: REDIS_URL, DEAD_LETTER_STREAM (products.events.dlq), PRODUCT_STREAM (products.events)`;
+
+const CliConfig = z.object({
+  REDIS_URL: envRedisUrl,
+  DEAD_LETTER_STREAM: z.string().min(1).default('products.events.dlq'),
+  PRODUCT_STREAM: z.string().min(1).default('products.events'),
+});
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+class UsageError extends Error {}
+
+function table(letters: DeadLetter[]): string[] {
+  const rows = [
+    ['DLQ ID', 'ORIGINAL ID', 'TYPE', 'REASON', 'DELIVERIES', 'FAILED AT', 'ERROR'],
+    ...letters.map((letter) => [
+      letter.id,
+      letter.originalId,
+      letter.type ?? '-',
+      letter.reason,
+      String(letter.deliveries),
+      letter.failedAt,
+      letter.error.length > 60 ? `${letter.error.slice(0, 57)}...` : letter.error,
+    ]),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+async function run(queue: DeadLetterQueue, command: string, args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      reason: { type: 'string' },
+      type: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
+    },
+  });
+  const limit = values.limit === undefined ? 100 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number of at least 1');
+  const ids = () => {
+    if (values.all && positionals.length > 0) throw new UsageError(`${command}: give ids or --all, not both`);
+    if (!values.all && positionals.length === 0) throw new UsageError(`${command}: give at least one id, or --all`);
+    return positionals;
+  };
+  const reportUnknown = (unknown: string[]) => {
+    for (const id of unknown) io.err(`no dead letter ${id}`);
+    return unknown.length > 0 ? EXIT.unknownId : EXIT.ok;
+  };
+
+  switch (command) {
+    case 'list': {
+      const letters = await queue.list({ reason: values.reason, type: values.type, limit });
+      if (values.json) io.out(JSON.stringify(letters, null, 2));
+      else if (letters.length === 0) io.out('the dead-letter stream is empty (for these filters)');
+      else table(letters).forEach((line) => io.out(line));
+      return EXIT.ok;
+    }
+    case 'show': {
+      if (positionals.length !== 1) throw new UsageError('show takes one id');
+      const letter = await queue.get(positionals[0]!);
+      if (!letter) return reportUnknown([positionals[0]!]);
+      io.out(JSON.stringify(letter, null, 2));
+      return EXIT.ok;
+    }
+    case 'replay': {
+      const chosen = ids();
+      const replayed = values.all ? await queue.replayAll({ reason: values.reason }) : await queue.replay(chosen);
+      const done = Object.entries(replayed).filter(([, newId]) => newId !== null);
+      for (const [id, newId] of done) io.out(`replayed ${id} as ${queue.productStream} ${newId}`);
+      if (values.all && done.length === 0) io.out('nothing to replay');
+      return reportUnknown(
+        Object.entries(replayed)
+          .filter(([, newId]) => newId === null)
+          .map(([id]) => id),
+      );
+    }
+    case 'purge': {
+      const chosen = ids();
+      if (values.all) {
+        if (!values.yes) throw new UsageError('purge --all deletes every dead letter: add --yes');
+        io.out(`purged ${await queue.purgeAll()} dead letters`);
+        return EXIT.ok;
+      }
+      const removed = await queue.purge(chosen);
+      for (const id of removed) io.out(`purged ${id}`);
+      return reportUnknown(chosen.filter((id) => !removed.includes(id)));
+    }
+    case 'stats': {
+      const stats = await queue.stats();
+      if (values.json) io.out(JSON.stringify(stats, null, 2));
+      else {
+        io.out(`dead letters: ${stats.total}`);
+        for (const [reason, count] of Object.entries(stats.byReason)) io.out(`  reason ${reason}: ${count}`);
+        for (const [type, count] of Object.entries(stats.byType)) io.out(`  type ${type}: ${count}`);
+        if (stats.oldestFailedAt) io.out(`oldest: ${stats.oldestFailedAt} (${stats.oldestAgeSeconds} s ago)`);
+      }
+      return EXIT.ok;
+    }
+    default:
+      throw new UsageError(command ? `unknown command "${command}"` : 'no command');
+  }
+}
+
+export async function dlqCli(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  const [command = '', ...args] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    io.out(USAGE);
+    return EXIT.ok;
+  }
+  let config: z.infer<typeof CliConfig>;
+  try {
+    config = parseConfig(CliConfig, env);
+  } catch (error) {
+    io.err(error instanceof ConfigError ? error.message : errorMessage(error));
+    return EXIT.usage;
+  }
+  const redis: RedisClient = createClient({ url: config.REDIS_URL, RESP: 2, socket: { connectTimeout: 2_000, reconnectStrategy: false } });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+  } catch (error) {
+    io.err(`Redis does not answer at ${config.REDIS_URL}: ${errorMessage(error)}`);
+    return EXIT.redisDown;
+  }
+  try {
+    return await run(new DeadLetterQueue(redis, config.DEAD_LETTER_STREAM, config.PRODUCT_STREAM), command, args, io);
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      io.err(`${error.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    throw error;
+  } finally {
+    if (redis.isOpen) await redis.close();
+  }
+}
+
+if (require.main === module) {
+  dlqCli(process.argv.slice(2), process.env, { out: (line) => console.log(line), err: (line) => console.error(line) }).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`dlq: ${errorMessage(error)}`);
+      process.exit(EXIT.failed);
+    },
+  );
+}

@@ -1,0 +1,158 @@
+import type { DeadLetter } from '@stockstream/contracts';
+import { DeadLetterFields } from '@stockstream/contracts';
+import type { RedisClient } from '@stockstream/platform';
+
+export interface DeadLetterFilter {
+  reason?: string;
+  type?: string;
+  limit?: number;
+}
+
+export interface DeadLetterStats {
+  total: number;
+  byReason: Record<string, number>;
+  byType: Record<string, number>;
+  oldestFailedAt: string | null;
+  oldestAgeSeconds: number | null;
+}
+
+/**
+ * Replays one dead letter atomically: XADDs its original fields to the main stream (same event id, so the
+ * consumer's idempotency still holds) and XDELs it from the dead-letter stream, or does nothing when the
+ * id is not there. Returns the new entry id, or nil.
+ */
+const REPLAY_SCRIPT = `
+local found = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
+if #found == 0 then return false end
+local letter = found[1][2]
+local original
+for i = 1, #letter, 2 do
+  if letter[i] == 'fields' then original = letter[i + 1] end
+end
+if not original then return redis.error_reply('dead letter ' .. ARGV[1] .. ' has no fields') end
+local args = {}
+for name, value in pairs(cjson.decode(original)) do
+  args[#args + 1] = name
+  args[#args + 1] = tostring(value)
+end
+if #args == 0 then return redis.error_reply('dead letter ' .. ARGV[1] .. ' has empty fields') end
+local id = redis.call('XADD', KEYS[2], '*', unpack(args))
+redis.call('XDEL', KEYS[1], ARGV[1])
+return id
+`;
+
+const PAGE = 500;
+
+function toDeadLetter(id: string, message: Record<string, string>): DeadLetter {
+  const parsed = DeadLetterFields.safeParse(message);
+  const fields = parsed.success ? parsed.data : undefined;
+  let original: Record<string, unknown>;
+  try {
+    original = JSON.parse(message.fields ?? '{}') as Record<string, unknown>;
+    if (typeof original.data === 'string') {
+      try {
+        original = { ...original, data: JSON.parse(original.data) as unknown };
+      } catch {
+        // data that is not JSON is shown as it is
+      }
+    }
+  } catch {
+    original = { raw: message.fields };
+  }
+  return {
+    id,
+    originalId: message.originalId ?? '',
+    originalStream: message.originalStream ?? '',
+    group: message.group ?? '',
+    consumer: message.consumer ?? '',
+    reason: message.reason ?? 'unknown',
+    error: message.error ?? '',
+    deliveries: fields?.deliveries ?? Number(message.deliveries ?? 0),
+    failedAt: message.failedAt ?? '',
+    ...(message.eventId === undefined ? {} : { eventId: message.eventId }),
+    ...(message.type === undefined ? {} : { type: message.type }),
+    original,
+  };
+}
+
+/** What operators do with the dead-letter stream, for the CLI and the admin routes alike. */
+export class DeadLetterQueue {
+  constructor(
+    private readonly redis: RedisClient,
+    readonly deadLetterStream: string,
+    readonly productStream: string,
+  ) {}
+
+  /** Oldest first, filtered by reason and type, at most `limit`. */
+  async list({ reason, type, limit = 100 }: DeadLetterFilter = {}): Promise<DeadLetter[]> {
+    const found: DeadLetter[] = [];
+    for await (const letter of this.all()) {
+      if (reason !== undefined && letter.reason !== reason) continue;
+      if (type !== undefined && letter.type !== type) continue;
+      found.push(letter);
+      if (found.length >= limit) break;
+    }
+    return found;
+  }
+
+  async get(id: string): Promise<DeadLetter | undefined> {
+    const [entry] = (await this.redis.xRange(this.deadLetterStream, id, id)) ?? [];
+    return entry ? toDeadLetter(entry.id, { ...entry.message }) : undefined;
+  }
+
+  /** Puts each back on the product stream and removes it from here; returns the new entry id per id, null when unknown. */
+  async replay(ids: string[]): Promise<Record<string, string | null>> {
+    const replayed: Record<string, string | null> = {};
+    for (const id of ids) {
+      const newId = await this.redis.eval(REPLAY_SCRIPT, { keys: [this.deadLetterStream, this.productStream], arguments: [id] });
+      replayed[id] = typeof newId === 'string' ? newId : null;
+    }
+    return replayed;
+  }
+
+  async replayAll(filter: Omit<DeadLetterFilter, 'limit'> = {}): Promise<Record<string, string | null>> {
+    const ids = (await this.list({ ...filter, limit: Number.MAX_SAFE_INTEGER })).map((letter) => letter.id);
+    return this.replay(ids);
+  }
+
+  /** Removes the given entries; returns the ids that were there. */
+  async purge(ids: string[]): Promise<string[]> {
+    const removed: string[] = [];
+    for (const id of ids) if ((await this.redis.xDel(this.deadLetterStream, id)) > 0) removed.push(id);
+    return removed;
+  }
+
+  async purgeAll(): Promise<number> {
+    const length = await this.redis.xLen(this.deadLetterStream);
+    await this.redis.del(this.deadLetterStream);
+    return length;
+  }
+
+  async length(): Promise<number> {
+    return this.redis.xLen(this.deadLetterStream);
+  }
+
+  async stats(now = Date.now()): Promise<DeadLetterStats> {
+    const stats: DeadLetterStats = { total: 0, byReason: {}, byType: {}, oldestFailedAt: null, oldestAgeSeconds: null };
+    for await (const letter of this.all()) {
+      stats.total++;
+      stats.byReason[letter.reason] = (stats.byReason[letter.reason] ?? 0) + 1;
+      const type = letter.type ?? 'unknown';
+      stats.byType[type] = (stats.byType[type] ?? 0) + 1;
+      if (stats.oldestFailedAt === null || letter.failedAt < stats.oldestFailedAt) stats.oldestFailedAt = letter.failedAt;
+    }
+    if (stats.oldestFailedAt !== null) stats.oldestAgeSeconds = Math.max(0, Math.round((now - Date.parse(stats.oldestFailedAt)) / 1000));
+    return stats;
+  }
+
+  private async *all(): AsyncGenerator<DeadLetter> {
+    let start = '-';
+    for (;;) {
+      const page = (await this.redis.xRange(this.deadLetterStream, start, '+', { COUNT: PAGE })) ?? [];
+      for (const entry of page) if (entry) yield toDeadLetter(entry.id, { ...entry.message });
+      const last = page.at(-1);
+      if (page.length < PAGE || !last) return;
+      start = `(${last.id}`;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { AppError, parseRequest } from '@stockstream/platform';
+import type { DeadLetterQueue } from '../dead-letters/dead-letter-queue';
+import { requireApiKey } from './require-api-key';
+
+export const DeadLetterListQuery = z.strictObject({
+  reason: z.string().min(1).max(100).optional().meta({ description: 'invalid or max-deliveries' }),
+  type: z.string().min(1).max(100).optional().meta({ description: 'The event type, such as product.created' }),
+  limit: z.coerce.number().int('limit must be a whole number').min(1).max(1000).default(100),
+});
+
+export const DeadLetterIdParams = z.strictObject({
+  id: z.string().regex(/^\d{1,20}-\d{1,20}$/, 'id must be a stream entry id like 1700000000000-0'),
+});
+
+export const ReplayAnswer = z.object({ id: z.string(), replayedAs: z.string() }).meta({ id: 'ReplayAnswer' });
+
+function unknownLetter(id: string): AppError {
+  return AppError.notFound(`Dead letter ${id}`);
+}
+
+/** /admin/dlq: the CLI's operations over HTTP, behind the admin API key. */
+export function adminDeadLetterRoutes(queue: DeadLetterQueue, apiKey: string): Router {
+  const router = Router();
+  router.use(requireApiKey(apiKey));
+
+  router.get('/', async (req, res) => {
+    res.json(await queue.list(parseRequest(DeadLetterListQuery, req.query, 'query')));
+  });
+
+  router.get('/:id', async (req, res) => {
+    const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
+    const letter = await queue.get(id);
+    if (!letter) throw unknownLetter(id);
+    res.json(letter);
+  });
+
+  router.post('/:id/replay', async (req, res) => {
+    const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
+    const replayedAs = (await queue.replay([id]))[id];
+    if (!replayedAs) throw unknownLetter(id);
+    res.json({ id, replayedAs });
+  });
+
+  router.delete('/:id', async (req, res) => {
+    const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
+    if ((await queue.purge([id])).length === 0) throw unknownLetter(id);
+    res.status(204).end();
+  });
+
+  return router;
+}

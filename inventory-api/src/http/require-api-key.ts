@@ -1,0 +1,20 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { AppError } from '@stockstream/platform';
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** X-API-Key must match: missing → 401, wrong → 403; compared in constant time (as digests, so length leaks nothing). */
+export function requireApiKey(apiKey: string): RequestHandler {
+  const expected = digest(apiKey);
+  return (req, _res, next) => {
+    const offered = req.get('x-api-key');
+    if (offered === undefined || offered === '') {
+      throw new AppError({ status: 401, type: 'unauthorized', title: 'Unauthorized', detail: 'Send the admin API key in X-API-Key' });
+    }
+    if (!timingSafeEqual(digest(offered), expected)) {
+      throw new AppError({ status: 403, type: 'forbidden', title: 'Forbidden', detail: 'The API key is not valid' });
+    }
+    next();
+  };
+}

@@ -1,0 +1,108 @@
+import { createLogger, createRedisClient } from '@stockstream/platform';
+import type { RedisClient } from '@stockstream/platform';
+import { asFields, productEvent, seedDeadLetters, testDeadLetterStreams } from './support/dead-letters';
+import { startInventoryApi } from './support/inventory-api';
+import type { InventoryApiHarness } from './support/inventory-api';
+
+const API_KEY = 'test-admin-key-0123456789';
+const streams = testDeadLetterStreams();
+let redis: RedisClient;
+let api: InventoryApiHarness;
+let withoutAdmin: InventoryApiHarness;
+const created = productEvent('product.created');
+const updated = productEvent('product.updated');
+let ids: string[];
+
+beforeAll(async () => {
+  redis = createRedisClient({
+    url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    logger: createLogger('test'),
+    name: 'test',
+    failFast: true,
+  });
+  await redis.connect();
+  api = await startInventoryApi({ redis, apiKey: API_KEY, deadLetterStream: streams.deadLetterStream, productStream: streams.stream });
+  withoutAdmin = await startInventoryApi();
+  ids = await seedDeadLetters(redis, streams, [
+    { fields: asFields(created), reason: 'max-deliveries', error: 'database said no' },
+    { fields: { id: 'x', data: '{oops' }, reason: 'invalid', error: 'data: not valid JSON' },
+    { fields: asFields(updated), reason: 'max-deliveries', error: 'no inventory record' },
+  ]);
+});
+afterAll(async () => {
+  await api.close();
+  await withoutAdmin.close();
+  await redis.del([streams.stream, streams.deadLetterStream]);
+  await redis.close();
+});
+
+const admin = (method: 'get' | 'post' | 'delete', path: string) => api.http[method](path).set('X-API-Key', API_KEY);
+
+describe('/admin/dlq security', () => {
+  test('without ADMIN_API_KEY configured the routes do not exist (404), and the OpenAPI document leaves them out', async () => {
+    await withoutAdmin.http.get('/admin/dlq').set('X-API-Key', API_KEY).expect(404);
+    const { body } = await withoutAdmin.http.get('/openapi.json').expect(200);
+    expect(Object.keys(body.paths).some((path) => path.startsWith('/admin'))).toBe(false);
+  });
+
+  test('a missing key answers 401, a wrong one 403, also on writes', async () => {
+    await api.http.get('/admin/dlq').expect(401);
+    await api.http.get('/admin/dlq').set('X-API-Key', 'wrong').expect(403);
+    await api.http.post(`/admin/dlq/${ids[0]}/replay`).set('X-API-Key', `${API_KEY}x`).expect(403);
+    await api.http.delete(`/admin/dlq/${ids[0]}`).expect(401);
+    expect(await redis.xLen(streams.deadLetterStream)).toBe(3);
+  });
+
+  test('no other route needs a key', async () => {
+    await api.http.get('/api/inventory').expect(200);
+  });
+
+  test('the OpenAPI document declares the API-key scheme on the admin routes', async () => {
+    const { body } = await api.http.get('/openapi.json').expect(200);
+    expect(body.components.securitySchemes.adminApiKey).toEqual(
+      expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
+    );
+    expect(body.paths['/admin/dlq'].get.security).toEqual([{ adminApiKey: [] }]);
+  });
+});
+
+describe('/admin/dlq operations', () => {
+  test('GET lists them oldest first, filtered by reason and type', async () => {
+    const all = await admin('get', '/admin/dlq').expect(200);
+    expect(all.body.map((letter: { id: string }) => letter.id)).toEqual(ids);
+    const invalid = await admin('get', '/admin/dlq?reason=invalid').expect(200);
+    expect(invalid.body).toHaveLength(1);
+    const updates = await admin('get', '/admin/dlq?type=product.updated').expect(200);
+    expect(updates.body.map((letter: { eventId: string }) => letter.eventId)).toEqual([updated.id]);
+    await admin('get', '/admin/dlq?limit=0').expect(400);
+  });
+
+  test('GET one shows why it failed and the original event, parsed', async () => {
+    const res = await admin('get', `/admin/dlq/${ids[0]}`).expect(200);
+    expect(res.body).toMatchObject({
+      id: ids[0],
+      reason: 'max-deliveries',
+      error: 'database said no',
+      deliveries: 5,
+      type: 'product.created',
+      eventId: created.id,
+    });
+    expect(res.body.original).toMatchObject({ id: created.id, type: 'product.created', data: { productId: created.data.productId } });
+    await admin('get', '/admin/dlq/1-0').expect(404);
+    await admin('get', '/admin/dlq/not-an-id').expect(400);
+  });
+
+  test('POST replay puts the same event (same id) back on the product stream and removes the dead letter', async () => {
+    const res = await admin('post', `/admin/dlq/${ids[0]}/replay`).expect(200);
+    const [entry] = (await redis.xRange(streams.stream, res.body.replayedAs, res.body.replayedAs)) ?? [];
+    expect(entry?.message).toEqual(asFields(created));
+    await admin('get', `/admin/dlq/${ids[0]}`).expect(404);
+    await admin('post', `/admin/dlq/${ids[0]}/replay`).expect(404);
+  });
+
+  test('DELETE purges one; an unknown one is a 404', async () => {
+    await admin('delete', `/admin/dlq/${ids[1]}`).expect(204);
+    await admin('delete', `/admin/dlq/${ids[1]}`).expect(404);
+    expect((await admin('get', '/admin/dlq').expect(200)).body.map((letter: { id: string }) => letter.id)).toEqual([ids[2]]);
+  });
+});

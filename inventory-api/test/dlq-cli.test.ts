@@ -1,0 +1,112 @@
+// The operator's CLI, run as `npm run dlq` runs it: the built inventory-api/dist/dead-letters/cli.js.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { createLogger, createRedisClient } from '@stockstream/platform';
+import type { RedisClient } from '@stockstream/platform';
+import { asFields, productEvent, seedDeadLetters, testDeadLetterStreams } from './support/dead-letters';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const cli = path.join(__dirname, '..', 'dist', 'dead-letters', 'cli.js');
+const streams = testDeadLetterStreams();
+let redis: RedisClient;
+
+function dlq(args: string[], env: Record<string, string> = {}) {
+  const run = spawnSync(process.execPath, [cli, ...args], {
+    env: { ...process.env, REDIS_URL, DEAD_LETTER_STREAM: streams.deadLetterStream, PRODUCT_STREAM: streams.stream, ...env },
+    encoding: 'utf8',
+  });
+  return { code: run.status, out: run.stdout, err: run.stderr };
+}
+
+beforeAll(async () => {
+  redis = createRedisClient({ url: REDIS_URL, logger: createLogger('test'), name: 'test', failFast: true });
+  await redis.connect();
+});
+afterAll(async () => {
+  await redis.del([streams.stream, streams.deadLetterStream]);
+  await redis.close();
+});
+beforeEach(async () => {
+  await redis.del([streams.stream, streams.deadLetterStream]);
+});
+
+const seed = () =>
+  seedDeadLetters(redis, streams, [
+    { fields: asFields(productEvent()), reason: 'max-deliveries', error: 'boom' },
+    { fields: { id: 'junk', type: 'product.created', data: '{' }, reason: 'invalid', error: 'data: not valid JSON' },
+    { fields: asFields(productEvent('product.updated')), reason: 'max-deliveries', error: 'no record' },
+  ]);
+
+describe('npm run dlq', () => {
+  test('list prints a table with the original id, type, reason, deliveries and time; --json and filters work', async () => {
+    const ids = await seed();
+    const table = dlq(['list']);
+    expect(table.code).toBe(0);
+    const lines = table.out.trim().split('\n');
+    expect(lines[0]).toMatch(/^DLQ ID +ORIGINAL ID +TYPE +REASON +DELIVERIES +FAILED AT +ERROR$/);
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toContain(ids[1]);
+    expect(lines[2]).toMatch(/invalid +1 /);
+    const json = JSON.parse(dlq(['list', '--json', '--reason', 'max-deliveries', '--type', 'product.updated']).out);
+    expect(json.map((letter: { id: string }) => letter.id)).toEqual([ids[2]]);
+    expect(JSON.parse(dlq(['list', '--json', '--limit', '1']).out)).toHaveLength(1);
+  });
+
+  test('show prints one whole, with the event; an unknown id exits 1', async () => {
+    const ids = await seed();
+    const shown = dlq(['show', ids[0]!]);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.out)).toMatchObject({
+      id: ids[0],
+      reason: 'max-deliveries',
+      original: { type: 'product.created', data: { name: 'Dead product' } },
+    });
+    const unknown = dlq(['show', '1-1']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('no dead letter 1-1');
+  });
+
+  test('replay moves the named entries back to the product stream; replay --all --reason takes only those', async () => {
+    const ids = await seed();
+    const one = dlq(['replay', ids[0]!, '9-9']);
+    expect(one.code).toBe(1); // 9-9 is unknown, the other was replayed
+    expect(one.out).toContain(`replayed ${ids[0]}`);
+    expect(await redis.xLen(streams.deadLetterStream)).toBe(2);
+    const rest = dlq(['replay', '--all', '--reason', 'max-deliveries']);
+    expect(rest.code).toBe(0);
+    expect(rest.out).toContain(`replayed ${ids[2]}`);
+    expect((await redis.xRange(streams.deadLetterStream, '-', '+'))?.map((entry) => entry?.id)).toEqual([ids[1]]);
+  });
+
+  test('purge removes named entries; purge --all needs --yes', async () => {
+    const ids = await seed();
+    expect(dlq(['purge', ids[1]!]).code).toBe(0);
+    expect(await redis.xLen(streams.deadLetterStream)).toBe(2);
+    const refused = dlq(['purge', '--all']);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('--yes');
+    expect(dlq(['purge', '--all', '--yes']).out).toContain('purged 2 dead letters');
+    expect(await redis.xLen(streams.deadLetterStream)).toBe(0);
+  });
+
+  test('stats counts by reason and type and tells the age of the oldest', async () => {
+    await seed();
+    const stats = JSON.parse(dlq(['stats', '--json']).out);
+    expect(stats).toMatchObject({
+      total: 3,
+      byReason: { 'max-deliveries': 2, invalid: 1 },
+      byType: { 'product.created': 2, 'product.updated': 1 },
+    });
+    expect(stats.oldestAgeSeconds).toBeGreaterThanOrEqual(0);
+    expect(dlq(['stats']).out).toContain('dead letters: 3');
+  });
+
+  test('a wrong command exits 2 with the usage; a Redis that does not answer exits 3', () => {
+    const wrong = dlq(['frobnicate']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain('usage: npm run dlq');
+    const down = dlq(['list'], { REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(down.code).toBe(3);
+    expect(down.err).toContain('Redis does not answer at redis://127.0.0.1:1');
+  });
+});

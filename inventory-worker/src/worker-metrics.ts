@@ -1,0 +1,63 @@
+import { Counter, Gauge, Histogram } from '@stockstream/platform';
+import type { RedisClient, Registry } from '@stockstream/platform';
+import type { ConsumerObserver, ConsumerOptions } from './consumer/stream-consumer';
+
+/**
+ * The worker's metrics: what it handled (by type and outcome) and how long batches took, counted as it
+ * goes; the group's lag and pending entries and the dead-letter stream's length, read from Redis at scrape.
+ */
+export function workerMetrics(registry: Registry, redis: RedisClient, options: ConsumerOptions): ConsumerObserver {
+  const { stream, group, deadLetterStream } = options;
+  const handled = new Counter({
+    name: 'events_handled_total',
+    help: 'Stream entries handled, by event type and outcome (processed, duplicate, retried, dead-lettered, held)',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [registry],
+  });
+  const batch = new Histogram({
+    name: 'batch_duration_seconds',
+    help: 'Time to handle and acknowledge one batch of entries',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'consumer_group_lag',
+    help: 'Entries in the stream not yet delivered to the consumer group (XINFO GROUPS lag)',
+    registers: [registry],
+    async collect() {
+      const info = (await redis.xInfoGroups(stream)).find((one) => String(one.name) === group);
+      const lag = info?.lag;
+      if (typeof lag === 'number') this.set(lag);
+      else this.reset();
+    },
+  });
+  new Gauge({
+    name: 'consumer_group_pending',
+    help: 'Entries delivered to the group and not yet acknowledged (XPENDING)',
+    registers: [registry],
+    async collect() {
+      this.set(Number((await redis.xPending(stream, group)).pending));
+    },
+  });
+  new Gauge({
+    name: 'consumer_group_oldest_pending_idle_seconds',
+    help: 'Idle time of the oldest pending entry of the group; 0 when none is pending',
+    registers: [registry],
+    async collect() {
+      const [oldest] = await redis.xPendingRange(stream, group, '-', '+', 1);
+      this.set(oldest ? Number(oldest.millisecondsSinceLastDelivery) / 1000 : 0);
+    },
+  });
+  new Gauge({
+    name: 'dead_letter_stream_length',
+    help: 'Entries in the dead-letter stream',
+    registers: [registry],
+    async collect() {
+      this.set(await redis.xLen(deadLetterStream));
+    },
+  });
+  return {
+    handled: (type, outcome) => handled.inc({ type, outcome }),
+    batch: (durationMs) => batch.observe(durationMs / 1000),
+  };
+}

@@ -1,0 +1,30 @@
+import { Gauge, Histogram } from '@stockstream/platform';
+import type { Registry } from '@stockstream/platform';
+
+export interface RelayObserver {
+  /** Seconds from each event's commit to its XADD. */
+  published(latenciesSeconds: number[]): void;
+}
+
+/** outbox_backlog (read at scrape) and outbox_publish_latency_seconds. */
+export function outboxMetrics(registry: Registry, backlog: () => Promise<number>): RelayObserver {
+  new Gauge({
+    name: 'outbox_backlog',
+    help: 'Outbox events committed and not yet published',
+    registers: [registry],
+    async collect() {
+      this.set(await backlog());
+    },
+  });
+  const latency = new Histogram({
+    name: 'outbox_publish_latency_seconds',
+    help: 'Time from the commit of a change to the XADD of its event',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 300],
+    registers: [registry],
+  });
+  return {
+    published(latenciesSeconds) {
+      for (const seconds of latenciesSeconds) latency.observe(seconds);
+    },
+  };
+}
