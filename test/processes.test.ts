@@ -1,0 +1,61 @@
+// Each process as it is deployed (the built dist/main.js): a bad variable stops it at start with a message
+// naming the variable; SIGTERM stops it cleanly with exit code 0.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { createTestDatabase } from '@stockstream/prisma/testing';
+import type { TestDatabase } from '@stockstream/prisma/testing';
+import { freePort } from '../inventory-worker/test/support/ports';
+import { waitFor } from '../inventory-worker/test/support/wait';
+
+const root = path.join(__dirname, '..');
+
+function run(service: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, [path.join(root, service, 'dist', 'main.js')], {
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) readline.createInterface({ input: stream }).on('line', (line) => lines.push(line));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { child, lines, exited };
+}
+
+let products: TestDatabase;
+let inventory: TestDatabase;
+beforeAll(async () => {
+  products = await createTestDatabase('product');
+  inventory = await createTestDatabase('inventory');
+});
+afterAll(async () => {
+  await products.drop();
+  await inventory.drop();
+});
+
+describe.each([
+  ['product-api', 'PRODUCT_API_PORT', 'PRODUCT_DATABASE_URL'],
+  ['inventory-api', 'INVENTORY_API_PORT', 'INVENTORY_DATABASE_URL'],
+  ['inventory-worker', 'WORKER_PORT', 'INVENTORY_DATABASE_URL'],
+])('%s', (service, portVariable, databaseVariable) => {
+  test('a bad variable stops it at start, naming the variable', async () => {
+    const { lines, exited } = run(service, { [portVariable]: 'not-a-port', REDIS_URL: 'http://nope' });
+    expect(await exited).toBe(1);
+    const output = lines.join('\n');
+    expect(output).toContain(`${portVariable}:`);
+    expect(output).toContain('REDIS_URL: must be a redis:// URL');
+  });
+
+  test('SIGTERM stops it cleanly, exit code 0', async () => {
+    const port = await freePort();
+    const database = databaseVariable === 'PRODUCT_DATABASE_URL' ? products.url : inventory.url;
+    const { child, lines, exited } = run(service, {
+      [portVariable]: String(port),
+      [databaseVariable]: database,
+      PRODUCT_STREAM: `test-processes-${port}`,
+    });
+    await waitFor(`${service} to answer`, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, 20_000, 100);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(lines.some((line) => line.includes('shut down cleanly'))).toBe(true);
+  });
+});
