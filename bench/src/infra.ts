@@ -1,0 +1,111 @@
+// What a bench run starts for itself: a private redis-server on a free loopback port, private databases,
+// and the services as child processes. Everything is stopped and dropped at the end.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient } from 'redis';
+import { dropDatabase, migrateDatabase, withDatabase } from '@stockstream/prisma';
+
+export const ROOT = path.join(__dirname, '..', '..');
+export const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000, intervalMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** Peak resident set size of a process so far, in MiB (Linux VmHWM). */
+export function peakRssMiB(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+export class PrivateRedis {
+  private child: ChildProcess | undefined;
+  constructor(readonly port: number) {}
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+  static async start(): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort());
+    redis.child = spawn('redis-server', ['--port', String(redis.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await waitUntil('the private redis-server', async () => {
+      const client = createClient({ url: redis.url, socket: { reconnectStrategy: false } });
+      client.on('error', () => undefined);
+      await client.connect();
+      await client.close();
+      return true;
+    });
+    return redis;
+  }
+  async stop(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child?.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+export interface Databases {
+  productUrl: string;
+  inventoryUrl: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated pair of databases. */
+export async function createDatabases(): Promise<Databases> {
+  const suffix = randomUUID().replaceAll('-', '').slice(0, 12);
+  const productUrl = withDatabase(SERVER_URL, `bench_products_${suffix}`);
+  const inventoryUrl = withDatabase(SERVER_URL, `bench_inventory_${suffix}`);
+  await migrateDatabase('product', productUrl);
+  await migrateDatabase('inventory', inventoryUrl);
+  return { productUrl, inventoryUrl, drop: async () => Promise.all([dropDatabase(productUrl), dropDatabase(inventoryUrl)]).then(() => undefined) };
+}
+
+export interface Service {
+  name: string;
+  child: ChildProcess;
+  port: number;
+  peakRssMiB(): number | null;
+  stop(): Promise<void>;
+}
+
+/** Runs a built service (or any script) as a child process and waits for its /health/ready. */
+export async function startService(name: string, script: string, env: Record<string, string>, port: number): Promise<Service> {
+  const child = spawn(process.execPath, [path.join(ROOT, script)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await waitUntil(`${name} ready`, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok);
+  return {
+    name,
+    child,
+    port,
+    peakRssMiB: () => peakRssMiB(child.pid),
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

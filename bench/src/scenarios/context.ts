@@ -1,0 +1,25 @@
+import type { Row } from '../report';
+import type { PrivateRedis } from '../infra';
+
+export interface Sizes {
+  seconds: number;
+  connections: number;
+  drainEvents: number;
+  e2eRate: number;
+  bullmqConcurrencies: number[];
+}
+
+export const FULL: Sizes = { seconds: 20, connections: 32, drainEvents: 100_000, e2eRate: 500, bullmqConcurrencies: [4, 16, 64] };
+export const QUICK: Sizes = { seconds: 2, connections: 32, drainEvents: 3_000, e2eRate: 200, bullmqConcurrencies: [16] };
+
+export interface Context {
+  redis: PrivateRedis;
+  sizes: Sizes;
+  rows: Row[];
+  rss: Record<string, Record<string, number | null>>;
+  notes: string[];
+  log(line: string): void;
+}
+
+export const ratio = (value: number | null, baseline: number | null) =>
+  value === null || baseline === null || baseline === 0 ? null : Math.round((value / baseline) * 100) / 100;

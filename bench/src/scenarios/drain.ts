@@ -1,0 +1,151 @@
+// Scenario 3: a backlog of product.created events already in the stream, drained by 1 and by 2 workers
+// started after; against a plain batched INSERT of the same rows and against BullMQ doing the same insert.
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { Client } from 'pg';
+import { createClient } from 'redis';
+import { toStreamFields } from '@stockstream/contracts';
+import type { ProductEvent } from '@stockstream/contracts';
+import { createDatabases, freePort, peakRssMiB, startService, waitUntil } from '../infra';
+import type { Service } from '../infra';
+import { round } from '../stats';
+import type { Context } from './context';
+import { ratio } from './context';
+
+function events(count: number): ProductEvent[] {
+  return Array.from({ length: count }, (_, i) => {
+    const productId = randomUUID();
+    return {
+      id: randomUUID(),
+      type: 'product.created',
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      correlationId: `bench-${i}`,
+      data: { productId, sku: `D-${productId.slice(0, 13)}`, name: 'Drained product', price: '9.99', productVersion: 1 },
+    };
+  });
+}
+
+async function countRecords(url: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return Number((await client.query<{ count: string }>('SELECT count(*) FROM inventory_items')).rows[0]?.count ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Events/s of `workers` workers draining `batch` from a fresh stream and database. */
+async function drainWithWorkers(context: Context, batch: ProductEvent[], workers: number): Promise<number> {
+  const databases = await createDatabases();
+  const stream = `bench.drain.${randomUUID()}`;
+  const redis = createClient({ url: context.redis.url, RESP: 2 });
+  await redis.connect();
+  for (let start = 0; start < batch.length; start += 1000) {
+    const pipeline = redis.multi();
+    for (const event of batch.slice(start, start + 1000)) pipeline.xAdd(stream, '*', toStreamFields(event));
+    await pipeline.execAsPipeline();
+  }
+  const started: Service[] = [];
+  const began = performance.now();
+  try {
+    for (let i = 0; i < workers; i++) {
+      const port = await freePort();
+      started.push(
+        await startService(
+          `worker-${i + 1}`,
+          'inventory-worker/dist/main.js',
+          { WORKER_PORT: String(port), INVENTORY_DATABASE_URL: databases.inventoryUrl, REDIS_URL: context.redis.url, PRODUCT_STREAM: stream, CONSUMER_NAME: `bench-${i + 1}` },
+          port,
+        ),
+      );
+    }
+    await waitUntil('every inventory record', async () => (await countRecords(databases.inventoryUrl)) === batch.length, 600_000, 100);
+    const seconds = (performance.now() - began) / 1000;
+    context.rss[`3 drain, ${workers} worker${workers > 1 ? 's' : ''}`] = Object.fromEntries(started.map((service) => [service.name, service.peakRssMiB()]));
+    return batch.length / seconds;
+  } finally {
+    await Promise.all(started.map((service) => service.stop()));
+    await redis.del(stream);
+    await redis.close();
+    await databases.drop();
+  }
+}
+
+async function plainInsert(batch: ProductEvent[]): Promise<number> {
+  const databases = await createDatabases();
+  const client = new Client({ connectionString: databases.inventoryUrl });
+  await client.connect();
+  try {
+    const began = performance.now();
+    for (let start = 0; start < batch.length; start += 1000) {
+      const slice = batch.slice(start, start + 1000);
+      await client.query(
+        `INSERT INTO inventory_items (product_id, sku, name, quantity, updated_at)
+         SELECT id, sku, name, 100, now() FROM unnest($1::uuid[], $2::text[], $3::text[]) AS rows(id, sku, name)`,
+        [slice.map((event) => event.data.productId), slice.map((event) => event.data.sku), slice.map((event) => ('name' in event.data ? event.data.name : ''))],
+      );
+    }
+    return batch.length / ((performance.now() - began) / 1000);
+  } finally {
+    await client.end();
+    await databases.drop();
+  }
+}
+
+async function bullmq(context: Context, batch: ProductEvent[], concurrency: number): Promise<{ rate: number; rss: number | null }> {
+  const databases = await createDatabases();
+  const name = `bench-${randomUUID().slice(0, 8)}`;
+  const connection = { host: '127.0.0.1', port: context.redis.port };
+  const queue = new Queue(name, { connection });
+  for (let start = 0; start < batch.length; start += 1000) {
+    await queue.addBulk(
+      batch.slice(start, start + 1000).map((event) => ({
+        name: event.type,
+        data: { eventId: event.id, productId: event.data.productId, sku: event.data.sku, name: 'name' in event.data ? event.data.name : '' },
+        opts: { removeOnComplete: true, attempts: 5 },
+      })),
+    );
+  }
+  const began = performance.now();
+  const worker = fork(path.join(__dirname, '..', 'baselines', 'bullmq-worker.js'), [context.redis.url, databases.inventoryUrl, name, String(concurrency)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  try {
+    await waitUntil('BullMQ to finish', async () => (await countRecords(databases.inventoryUrl)) === batch.length, 600_000, 100);
+    const rate = batch.length / ((performance.now() - began) / 1000);
+    return { rate, rss: peakRssMiB(worker.pid) };
+  } finally {
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.kill('SIGTERM');
+    await exited;
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await databases.drop();
+  }
+}
+
+export async function drainScenario(context: Context): Promise<void> {
+  const batch = events(context.sizes.drainEvents);
+  context.log(`drain: ${batch.length} events, 1 worker`);
+  const one = await drainWithWorkers(context, batch, 1);
+  context.log(`drain: ${batch.length} events, 2 workers`);
+  const two = await drainWithWorkers(context, batch, 2);
+  context.log('drain baseline: plain batched INSERT');
+  const plain = await plainInsert(batch);
+  let best = { rate: 0, concurrency: 0, rss: null as number | null };
+  for (const concurrency of context.sizes.bullmqConcurrencies) {
+    context.log(`drain baseline: BullMQ, concurrency ${concurrency}`);
+    const result = await bullmq(context, batch, concurrency);
+    context.notes.push(`BullMQ at concurrency ${concurrency}: ${round(result.rate)} jobs/s`);
+    if (result.rate > best.rate) best = { ...result, concurrency };
+  }
+  context.rss['3 drain, BullMQ baseline'] = { [`bullmq worker (concurrency ${best.concurrency})`]: best.rss };
+  const bestWorkers = Math.max(one, two);
+  context.rows.push(
+    { scenario: '3 drain', figure: 'events/s, 1 worker', value: round(one), unit: '', baseline: { name: `BullMQ (concurrency ${best.concurrency})`, value: round(best.rate) }, ratio: ratio(one, best.rate), target: '≥ 1.0', met: (ratio(one, best.rate) ?? 0) >= 1 },
+    { scenario: '3 drain', figure: 'events/s, 2 workers', value: round(two), unit: '', baseline: { name: `BullMQ (concurrency ${best.concurrency})`, value: round(best.rate) }, ratio: ratio(two, best.rate), target: '≥ 1.0', met: (ratio(two, best.rate) ?? 0) >= 1 },
+    { scenario: '3 drain', figure: 'events/s, best of 1 and 2 workers', value: round(bestWorkers), unit: '', baseline: { name: 'plain batched INSERT rows/s', value: round(plain) }, ratio: ratio(bestWorkers, plain), target: '≥ 0.40', met: (ratio(bestWorkers, plain) ?? 0) >= 0.4 },
+  );
+}
