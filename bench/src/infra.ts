@@ -51,7 +51,9 @@ export class PrivateRedis {
   }
   static async start(): Promise<PrivateRedis> {
     const redis = new PrivateRedis(await freePort());
-    redis.child = spawn('redis-server', ['--port', String(redis.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    redis.child = spawn('redis-server', ['--port', String(redis.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     await waitUntil('the private redis-server', async () => {
       const client = createClient({ url: redis.url, socket: { reconnectStrategy: false } });
       client.on('error', () => undefined);
@@ -82,7 +84,11 @@ export async function createDatabases(): Promise<Databases> {
   const inventoryUrl = withDatabase(SERVER_URL, `bench_inventory_${suffix}`);
   await migrateDatabase('product', productUrl);
   await migrateDatabase('inventory', inventoryUrl);
-  return { productUrl, inventoryUrl, drop: async () => Promise.all([dropDatabase(productUrl), dropDatabase(inventoryUrl)]).then(() => undefined) };
+  return {
+    productUrl,
+    inventoryUrl,
+    drop: async () => Promise.all([dropDatabase(productUrl), dropDatabase(inventoryUrl)]).then(() => undefined),
+  };
 }
 
 export interface Service {
@@ -95,7 +101,10 @@ export interface Service {
 
 /** Runs a built service (or any script) as a child process and waits for its /health/ready. */
 export async function startService(name: string, script: string, env: Record<string, string>, port: number): Promise<Service> {
-  const child = spawn(process.execPath, [path.join(ROOT, script)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(ROOT, script)], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await waitUntil(`${name} ready`, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok);
   return {

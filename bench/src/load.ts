@@ -39,10 +39,16 @@ export async function createProducts(
         headers: { 'content-type': 'application/json' },
         setupRequest: (request) => ({
           ...request,
-          body: JSON.stringify({ sku: `B-${prefix}-${counter++}`, name: 'Bench product', description: 'made by npm run bench', price: '19.99' }),
+          body: JSON.stringify({
+            sku: `B-${prefix}-${counter++}`,
+            name: 'Bench product',
+            description: 'made by npm run bench',
+            price: '19.99',
+          }),
         }),
         onResponse: (status, body) => {
-          if (status === 201 && options.onCreated) options.onCreated((JSON.parse(body) as { id: string }).id, performance.timeOrigin + performance.now());
+          if (status === 201 && options.onCreated)
+            options.onCreated((JSON.parse(body) as { id: string }).id, performance.timeOrigin + performance.now());
         },
       },
     ],
@@ -56,7 +62,9 @@ export async function readProducts(url: string, ids: string[], options: { connec
     url,
     connections: options.connections,
     duration: options.seconds,
-    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/api/products/${ids[Math.floor(Math.random() * ids.length)]}` }) }],
+    requests: [
+      { method: 'GET', setupRequest: (request) => ({ ...request, path: `/api/products/${ids[Math.floor(Math.random() * ids.length)]}` }) },
+    ],
   });
   return summarize(result);
 }

@@ -22,7 +22,8 @@ export interface Report {
   notes: string[];
 }
 
-const show = (value: number | null | undefined, unit = '') => (value === null || value === undefined ? 'n/a' : `${value}${unit ? ` ${unit}` : ''}`);
+const show = (value: number | null | undefined, unit = '') =>
+  value === null || value === undefined ? 'n/a' : `${value}${unit ? ` ${unit}` : ''}`;
 
 export function markdown(report: Report): string {
   const lines = [
@@ -41,7 +42,9 @@ export function markdown(report: Report): string {
     '',
     '| scenario | process | peak RSS |',
     '| --- | --- | --- |',
-    ...Object.entries(report.peakRssMiB).flatMap(([scenario, processes]) => Object.entries(processes).map(([name, value]) => `| ${scenario} | ${name} | ${show(value)} |`)),
+    ...Object.entries(report.peakRssMiB).flatMap(([scenario, processes]) =>
+      Object.entries(processes).map(([name, value]) => `| ${scenario} | ${name} | ${show(value)} |`),
+    ),
     '',
     ...(report.notes.length ? ['## Notes', '', ...report.notes.map((note) => `- ${note}`), ''] : []),
   ];

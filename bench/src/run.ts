@@ -6,7 +6,7 @@ import { createClient } from 'redis';
 import { PrivateRedis, ROOT, SERVER_URL } from './infra';
 import { machine, markdown, writeReport } from './report';
 import type { Report } from './report';
-import { FULL, QUICK } from './scenarios/context';
+import { FULL, QUICK, sized } from './scenarios/context';
 import type { Context } from './scenarios/context';
 import { drainScenario } from './scenarios/drain';
 import { endToEndScenario } from './scenarios/end-to-end';
@@ -26,9 +26,19 @@ async function versions(redisUrl: string): Promise<{ postgres: string; redis: st
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+  const only = process.argv
+    .find((arg) => arg.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
   const redis = await PrivateRedis.start();
-  const context: Context = { redis, sizes: quick ? QUICK : FULL, rows: [], rss: {}, notes: [], log: (line) => console.error(`bench: ${line}`) };
+  const context: Context = {
+    redis,
+    sizes: sized(quick ? QUICK : FULL, process.env),
+    rows: [],
+    rss: {},
+    notes: [],
+    log: (line) => console.error(`bench: ${line}`),
+  };
   const startedAt = new Date().toISOString();
   try {
     const scenarios: [string, (context: Context) => Promise<void>][] = [
@@ -38,7 +48,14 @@ async function main(): Promise<void> {
     ];
     for (const [name, scenario] of scenarios) if (!only || only.includes(name)) await scenario(context);
     const { postgres, redis: redisVersion } = await versions(redis.url);
-    const report: Report = { mode: quick ? 'quick' : 'full', startedAt, machine: machine(postgres, redisVersion), rows: context.rows, peakRssMiB: context.rss, notes: context.notes };
+    const report: Report = {
+      mode: quick ? 'quick' : 'full',
+      startedAt,
+      machine: machine(postgres, redisVersion),
+      rows: context.rows,
+      peakRssMiB: context.rss,
+      notes: context.notes,
+    };
     writeReport(report, path.join(ROOT, 'bench', quick ? 'tmp' : ''));
     console.log(markdown(report));
   } finally {

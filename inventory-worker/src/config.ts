@@ -12,7 +12,7 @@ export const WorkerConfig = z
     DEAD_LETTER_STREAM: z.string().min(1).default('products.events.dlq'),
     /** Unique per worker in the group: host and pid by default. */
     CONSUMER_NAME: z.string().min(1).max(200).default(`${os.hostname()}-${process.pid}`),
-    BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+    BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
     BLOCK_MS: z.coerce.number().int().min(10).max(4000).default(2000),
     CLAIM_IDLE_MS: z.coerce.number().int().min(10).default(30_000),
     CLAIM_INTERVAL_MS: z.coerce.number().int().min(10).optional(),

@@ -17,3 +17,8 @@ export function runWithContext<T>(context: LogContext, work: () => T): T {
 export function currentContext(): LogContext {
   return storage.getStore() ?? {};
 }
+
+/** Runs work that belongs to no request or event (a background loop started by one). */
+export function runOutsideContext<T>(work: () => T): T {
+  return storage.exit(work);
+}

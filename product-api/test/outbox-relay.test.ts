@@ -16,7 +16,14 @@ afterAll(() => api.close());
 
 async function streamEvents(redis: RedisClient, stream: string) {
   return ((await redis.xRange(stream, '-', '+')) ?? []).flatMap((entry) =>
-    entry ? [{ ...entry.message, data: JSON.parse(entry.message.data ?? '{}') }] : [],
+    entry
+      ? [
+          {
+            ...(entry.message as Record<string, string>),
+            data: JSON.parse(entry.message.data ?? '{}') as { productId: string; productVersion: number },
+          },
+        ]
+      : [],
   );
 }
 

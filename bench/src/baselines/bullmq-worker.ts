@@ -44,5 +44,8 @@ const worker = new Worker<Job>(
 worker.on('error', () => undefined);
 process.send?.('ready');
 process.once('SIGTERM', () => {
-  void worker.close().then(() => pool.end()).then(() => process.exit(0));
+  void worker
+    .close()
+    .then(() => pool.end())
+    .then(() => process.exit(0));
 });

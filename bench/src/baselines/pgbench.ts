@@ -23,8 +23,26 @@ export async function pgbench(url: string, script: string, clients: number, seco
     const parsed = new URL(url);
     const { stdout } = await run(
       'pgbench',
-      ['-n', '-f', scriptFile, '-c', String(clients), '-j', String(Math.min(clients, os.cpus().length)), '-T', String(seconds), '-l', `--log-prefix=${path.join(dir, 'log')}`,
-        '-h', parsed.hostname, '-p', parsed.port || '5432', '-U', decodeURIComponent(parsed.username || 'postgres'), decodeURIComponent(parsed.pathname.slice(1))],
+      [
+        '-n',
+        '-f',
+        scriptFile,
+        '-c',
+        String(clients),
+        '-j',
+        String(Math.min(clients, os.cpus().length)),
+        '-T',
+        String(seconds),
+        '-l',
+        `--log-prefix=${path.join(dir, 'log')}`,
+        '-h',
+        parsed.hostname,
+        '-p',
+        parsed.port || '5432',
+        '-U',
+        decodeURIComponent(parsed.username || 'postgres'),
+        decodeURIComponent(parsed.pathname.slice(1)),
+      ],
       { maxBuffer: 10 * 1024 * 1024 },
     );
     const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1] ?? NaN);

@@ -12,6 +12,12 @@ export interface Sizes {
 export const FULL: Sizes = { seconds: 20, connections: 32, drainEvents: 100_000, e2eRate: 500, bullmqConcurrencies: [4, 16, 64] };
 export const QUICK: Sizes = { seconds: 2, connections: 32, drainEvents: 3_000, e2eRate: 200, bullmqConcurrencies: [16] };
 
+/** BENCH_DRAIN_EVENTS overrides the backlog size, for profiling the drain alone. */
+export function sized(sizes: Sizes, env: NodeJS.ProcessEnv): Sizes {
+  const drainEvents = Number(env.BENCH_DRAIN_EVENTS);
+  return Number.isInteger(drainEvents) && drainEvents > 0 ? { ...sizes, drainEvents } : sizes;
+}
+
 export interface Context {
   redis: PrivateRedis;
   sizes: Sizes;

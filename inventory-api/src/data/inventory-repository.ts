@@ -184,4 +184,35 @@ export class InventoryRepository {
   async removeForProduct(productId: string): Promise<boolean> {
     return (await this.db.$executeRaw`DELETE FROM inventory_items WHERE product_id = ${productId}::uuid`) > 0;
   }
+
+  // The same three, for many products in one statement each (the worker's batches).
+
+  async createForProducts(products: { productId: string; sku: string; name: string }[], initialStock: number): Promise<void> {
+    if (products.length === 0) return;
+    await this.db.$executeRaw`
+      INSERT INTO inventory_items (product_id, sku, name, quantity, updated_at)
+      SELECT id, sku, name, ${initialStock}, now()
+      FROM unnest(${products.map((p) => p.productId)}::uuid[], ${products.map((p) => p.sku)}::text[], ${products.map((p) => p.name)}::text[]) AS p(id, sku, name)
+      ON CONFLICT (product_id) DO NOTHING`;
+  }
+
+  /** Returns the ids of the products that have no record (nothing was changed for them). */
+  async refreshProducts(products: { productId: string; sku: string; name: string }[]): Promise<string[]> {
+    if (products.length === 0) return [];
+    const found = await this.db.$queryRaw<{ product_id: string }[]>`
+      WITH incoming AS (
+        SELECT * FROM unnest(${products.map((p) => p.productId)}::uuid[], ${products.map((p) => p.sku)}::text[], ${products.map((p) => p.name)}::text[]) AS p(id, sku, name)
+      ), changed AS (
+        UPDATE inventory_items SET sku = incoming.sku, name = incoming.name, version = version + 1, updated_at = now()
+        FROM incoming WHERE inventory_items.product_id = incoming.id AND (inventory_items.sku, inventory_items.name) IS DISTINCT FROM (incoming.sku, incoming.name)
+      )
+      SELECT product_id::text FROM inventory_items WHERE product_id IN (SELECT id FROM incoming)`;
+    const present = new Set(found.map((row) => row.product_id));
+    return products.map((p) => p.productId).filter((id) => !present.has(id));
+  }
+
+  async removeForProducts(productIds: string[]): Promise<void> {
+    if (productIds.length === 0) return;
+    await this.db.$executeRaw`DELETE FROM inventory_items WHERE product_id = ANY(${productIds}::uuid[])`;
+  }
 }

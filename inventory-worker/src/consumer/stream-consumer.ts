@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseStreamFields } from '@stockstream/contracts';
+import type { ProductEvent } from '@stockstream/contracts';
 import type { DeadLetterReason } from '@stockstream/contracts';
 import type { Logger, RedisClient } from '@stockstream/platform';
 import { errorMessage, runWithContext } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma';
-import { applyEvent } from './apply-event';
+import { applyEvent, applyEvents } from './apply-event';
+import type { Applied, Delivered } from './apply-event';
 import { databaseAnswers, waitForDatabase } from './database-outage';
 import { deadLetter } from '@stockstream/inventory-api';
 import type { StreamEntry } from './stream-entry';
@@ -46,6 +48,14 @@ export interface ConsumerDeps {
 
 const isEntry = (entry: StreamEntry | null): entry is StreamEntry => entry !== null;
 
+/** What every log line about an event carries: the event, its stream entry, and the request that caused it. */
+const eventContext = (event: ProductEvent, streamId: string) => ({
+  eventId: event.id,
+  streamId,
+  correlationId: event.correlationId,
+  requestId: event.correlationId,
+});
+
 /**
  * One consumer of the product stream in its consumer group. At least once in, exactly once in effect:
  * entries are acknowledged only after their transaction committed, a failing entry is retried with
@@ -74,6 +84,9 @@ export class StreamConsumer {
 
   async start(): Promise<void> {
     await this.ensureGroup();
+    // The first transaction of a process is slow (connections, statement preparation); pay for it
+    // before the first event instead of during it. Read-only, so that it waits on no table lock.
+    await this.deps.db.$transaction((tx) => tx.$queryRaw`SELECT count(*) FROM processed_events WHERE event_id = ANY(${[]}::uuid[])`);
     this.loop = this.run();
     this.claimTimer = setInterval(() => this.track(this.claimAbandoned()), this.deps.options.claimIntervalMs);
     this.deps.logger.info('consumer started', {
@@ -147,12 +160,45 @@ export class StreamConsumer {
   private async handleBatch(entries: StreamEntry[]): Promise<void> {
     const started = performance.now();
     const done: string[] = [];
+    const valid: Delivered[] = [];
     for (const entry of entries) {
-      const outcome = await this.handleEntry(entry);
-      if (outcome === 'processed' || outcome === 'duplicate') done.push(entry.id);
+      const parsed = parseStreamFields(entry.fields);
+      if (parsed.ok) valid.push({ event: parsed.event, streamId: entry.id, fields: entry.fields });
+      else
+        await runWithContext({ eventId: parsed.eventId, streamId: entry.id }, () =>
+          this.deadLetterEntry(entry, parsed.type ?? 'unknown', 'invalid', parsed.error),
+        );
+    }
+    if (valid.length > 1 && (await this.applyTogether(valid))) {
+      done.push(...valid.map((item) => item.streamId));
+    } else {
+      for (const item of valid) {
+        const outcome = await this.handleEvent(item);
+        if (outcome === 'processed' || outcome === 'duplicate') done.push(item.streamId);
+      }
     }
     if (done.length > 0) await this.acknowledge(done);
     this.deps.observer?.batch(performance.now() - started);
+  }
+
+  /** The whole batch in one transaction; false when it failed, and then each event goes alone. */
+  private async applyTogether(batch: Delivered[]): Promise<boolean> {
+    let outcomes: Applied[];
+    try {
+      outcomes = await applyEvents(this.deps.db, batch, { initialStock: this.deps.options.initialStock });
+    } catch (error) {
+      this.deps.logger.debug('batch failed; applying its events one by one', { size: batch.length, error: errorMessage(error) });
+      return false;
+    }
+    batch.forEach((item, index) => this.reportHandled(item, outcomes[index] ?? 'processed'));
+    return true;
+  }
+
+  private reportHandled({ event, streamId }: Delivered, outcome: Applied): void {
+    runWithContext(eventContext(event, streamId), () => {
+      this.deps.logger.info('event handled', { type: event.type, outcome, productId: event.data.productId });
+    });
+    this.deps.observer?.handled(event.type, outcome);
   }
 
   /** XACK after commit. The client queues it through a Redis reconnect; a redelivery meanwhile is a duplicate. */
@@ -175,24 +221,16 @@ export class StreamConsumer {
     }
   }
 
-  private async handleEntry(entry: StreamEntry): Promise<Outcome> {
-    const parsed = parseStreamFields(entry.fields);
-    if (!parsed.ok) {
-      return runWithContext({ eventId: parsed.eventId, streamId: entry.id }, () =>
-        this.deadLetterEntry(entry, parsed.type ?? 'unknown', 'invalid', parsed.error),
-      );
-    }
-    const { event } = parsed;
-    const context = { eventId: event.id, streamId: entry.id, correlationId: event.correlationId, requestId: event.correlationId };
-    return runWithContext(context, async () => {
+  private async handleEvent(delivered: Delivered): Promise<Outcome> {
+    const { event, streamId } = delivered;
+    return runWithContext(eventContext(event, streamId), async () => {
       for (;;) {
         try {
-          const applied = await applyEvent(this.deps.db, event, entry.id, { initialStock: this.deps.options.initialStock });
-          this.deps.logger.info('event handled', { type: event.type, outcome: applied, productId: event.data.productId });
-          this.deps.observer?.handled(event.type, applied);
+          const applied = await applyEvent(this.deps.db, delivered, { initialStock: this.deps.options.initialStock });
+          this.reportHandled(delivered, applied);
           return applied;
         } catch (error) {
-          if (await databaseAnswers(this.deps.db)) return this.failed(entry, event.type, error);
+          if (await databaseAnswers(this.deps.db)) return this.failed({ id: streamId, fields: delivered.fields }, event.type, error);
           if (!(await this.waitOutOutage())) {
             this.deps.observer?.handled(event.type, 'held');
             return 'held';

@@ -1,10 +1,13 @@
-import type { ProductEvent } from '@stockstream/contracts';
-import type { InventoryRepository } from '@stockstream/inventory-api';
-import type { HandlerContext } from './handler';
+import type { Handler } from './handler';
 
-type ProductCreated = Extract<ProductEvent, { type: 'product.created' }>;
-
-/** A new product gets its stock record with the initial quantity. */
-export async function productCreated(inventory: InventoryRepository, event: ProductCreated, context: HandlerContext): Promise<void> {
-  await inventory.createForProduct(event.data, context.initialStock);
-}
+/** A new product gets its stock record with the initial quantity; a record that exists already stays as it is. */
+export const productCreated: Handler<'product.created'> = {
+  one: async (inventory, event, context) => {
+    await inventory.createForProduct(event.data, context.initialStock);
+  },
+  many: (inventory, events, context) =>
+    inventory.createForProducts(
+      events.map((event) => event.data),
+      context.initialStock,
+    ),
+};

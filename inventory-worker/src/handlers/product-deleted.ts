@@ -1,9 +1,9 @@
-import type { ProductEvent } from '@stockstream/contracts';
-import type { InventoryRepository } from '@stockstream/inventory-api';
+import type { Handler } from './handler';
 
-type ProductDeleted = Extract<ProductEvent, { type: 'product.deleted' }>;
-
-/** The record of a deleted product goes, with its reservations. */
-export async function productDeleted(inventory: InventoryRepository, event: ProductDeleted): Promise<void> {
-  await inventory.removeForProduct(event.data.productId);
-}
+/** The record of a deleted product goes, with its reservations; nothing to do when it is gone already. */
+export const productDeleted: Handler<'product.deleted'> = {
+  one: async (inventory, event) => {
+    await inventory.removeForProduct(event.data.productId);
+  },
+  many: (inventory, events) => inventory.removeForProducts(events.map((event) => event.data.productId)),
+};

@@ -1,14 +1,17 @@
-import type { ProductEvent } from '@stockstream/contracts';
-import type { InventoryRepository } from '@stockstream/inventory-api';
+import type { Handler } from './handler';
 
-type ProductUpdated = Extract<ProductEvent, { type: 'product.updated' }>;
+const noRecord = (productId: string) => new Error(`no inventory record for product ${productId} (yet)`);
 
 /**
  * The record follows the product's sku and name. No record yet means its product.created has not been
  * applied (another worker holds it, or it is being retried): fail, so that this event is retried after it.
  */
-export async function productUpdated(inventory: InventoryRepository, event: ProductUpdated): Promise<void> {
-  if (!(await inventory.refreshProduct(event.data))) {
-    throw new Error(`no inventory record for product ${event.data.productId} (yet)`);
-  }
-}
+export const productUpdated: Handler<'product.updated'> = {
+  one: async (inventory, event) => {
+    if (!(await inventory.refreshProduct(event.data))) throw noRecord(event.data.productId);
+  },
+  many: async (inventory, events) => {
+    const [missing] = await inventory.refreshProducts(events.map((event) => event.data));
+    if (missing !== undefined) throw noRecord(missing);
+  },
+};

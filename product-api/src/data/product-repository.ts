@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Product, ProductEvent, ProductInput, ProductListQuery, ProductPage } from '@stockstream/contracts';
 import { AppError, decodeCursor, encodeCursor } from '@stockstream/platform';
 import type { ProductDb, ProductRow } from '@stockstream/prisma';
@@ -20,6 +21,22 @@ export function toProduct(row: ProductRow): Product {
   };
 }
 
+/** A products row as raw queries answer it (snake_case). */
+interface ProductRecord {
+  id: string;
+  sku: string;
+  name: string;
+  description: string | null;
+  price: ProductPrisma.Decimal;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function fromRecord(row: ProductRecord): Product {
+  return toProduct({ ...row, createdAt: row.created_at, updatedAt: row.updated_at });
+}
+
 function skuTaken(sku: string): AppError {
   return AppError.conflict('duplicate-sku', `A product with sku "${sku}" already exists`, [
     { path: 'body.sku', message: `sku "${sku}" is already taken` },
@@ -30,8 +47,15 @@ function versionFilter(versions: number[] | undefined) {
   return versions === undefined ? {} : { version: { in: versions } };
 }
 
+/** P2002 from the query builder; from a raw query, Postgres' own 23505 under the driver adapter's error. */
 function isUniqueViolation(error: unknown): boolean {
-  return error instanceof ProductPrisma.PrismaClientKnownRequestError && error.code === 'P2002';
+  if (!(error instanceof ProductPrisma.PrismaClientKnownRequestError)) return false;
+  const meta = error.meta as { driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } } | undefined;
+  return (
+    error.code === 'P2002' ||
+    meta?.driverAdapterError?.cause?.originalCode === '23505' ||
+    meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation'
+  );
 }
 
 async function recordEvent(tx: Tx, event: ProductEvent): Promise<void> {
@@ -49,21 +73,32 @@ async function recordEvent(tx: Tx, event: ProductEvent): Promise<void> {
 export class ProductRepository {
   constructor(private readonly db: ProductDb) {}
 
+  /** The product and its event in one statement (one round trip): both commit, or neither. */
   async create(input: ProductInput, correlationId: string | undefined): Promise<Product> {
+    const id = randomUUID();
+    const event = productEvent('product.created', { id, ...input, version: 1, createdAt: '', updatedAt: '' }, correlationId);
     try {
-      return await this.db.$transaction(async (tx) => {
-        const product = toProduct(await tx.product.create({ data: { ...input, description: input.description ?? null } }));
-        await recordEvent(tx, productEvent('product.created', product, correlationId));
-        return product;
-      });
+      const [row] = await this.db.$queryRaw<ProductRecord[]>`
+        WITH created AS (
+          INSERT INTO products (id, sku, name, description, price, version, updated_at)
+          VALUES (${id}::uuid, ${input.sku}, ${input.name}, ${input.description ?? null}, ${input.price}::numeric, 1, now())
+          RETURNING *
+        ), recorded AS (
+          INSERT INTO outbox (event_id, product_id, type, envelope)
+          SELECT ${event.id}::uuid, id, ${event.type}, ${JSON.stringify(event)}::jsonb FROM created
+        )
+        SELECT * FROM created`;
+      if (!row) throw new Error('insert returned no row');
+      return fromRecord(row);
     } catch (error) {
       throw isUniqueViolation(error) ? skuTaken(input.sku) : error;
     }
   }
 
   async findById(id: string): Promise<Product | undefined> {
-    const row = await this.db.product.findUnique({ where: { id } });
-    return row ? toProduct(row) : undefined;
+    // Raw, since this is the hot read path: it skips the query compiler that findUnique goes through.
+    const [row] = await this.db.$queryRaw<ProductRecord[]>`SELECT * FROM products WHERE id = ${id}::uuid`;
+    return row ? fromRecord(row) : undefined;
   }
 
   async list({ limit, cursor, sku, name }: ProductListQuery): Promise<ProductPage> {

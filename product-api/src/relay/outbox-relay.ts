@@ -1,7 +1,7 @@
 import type { ProductEvent } from '@stockstream/contracts';
 import { toStreamFields } from '@stockstream/contracts';
 import type { Logger, RedisClient } from '@stockstream/platform';
-import { errorMessage } from '@stockstream/platform';
+import { errorMessage, runOutsideContext } from '@stockstream/platform';
 import type { ProductDb } from '@stockstream/prisma';
 import type { RelayObserver } from './outbox-metrics';
 
@@ -13,10 +13,12 @@ export interface RelayOptions {
   retentionMs: number;
 }
 
-interface PendingRow {
-  position: bigint;
-  envelope: ProductEvent;
-  created_at: Date;
+/** One row per claimed event; a single row with nulls when there is none, or when another relay holds the lock. */
+interface ClaimedRow {
+  locked: boolean;
+  position: bigint | null;
+  envelope: ProductEvent | null;
+  created_at: Date | null;
 }
 
 /** One relay publishes at a time across all replicas, so events of one product reach the stream in commit order. */
@@ -59,7 +61,8 @@ export class OutboxRelay {
       this.again = true;
       return;
     }
-    this.draining = this.drain().finally(() => {
+    // Outside the context of the request that kicked it: relay log lines are no request's.
+    this.draining = runOutsideContext(() => this.drain()).finally(() => {
       this.draining = undefined;
       if (this.again) {
         this.again = false;
@@ -85,6 +88,7 @@ export class OutboxRelay {
       for (;;) {
         const published = await this.publishBatch();
         if (published === 'busy') {
+          this.logger.debug('outbox relay busy elsewhere; retrying shortly');
           setTimeout(() => this.kick(), BUSY_RETRY_MS).unref();
           return;
         }
@@ -101,11 +105,21 @@ export class OutboxRelay {
   private async publishBatch(): Promise<number | 'busy'> {
     return this.db.$transaction(
       async (tx) => {
-        const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) AS locked`;
-        if (!lock?.locked) return 'busy';
-        const rows = await tx.$queryRaw<PendingRow[]>`
-          SELECT position, envelope, created_at FROM outbox WHERE published_at IS NULL
-          ORDER BY position LIMIT ${this.options.batchSize} FOR UPDATE SKIP LOCKED`;
+        // The relay lock and the claim in one round trip: every statement here waits its turn on a busy event loop.
+        const claimed = await tx.$queryRaw<ClaimedRow[]>`
+          SELECT lock.locked, claimed.position, claimed.envelope, claimed.created_at
+          FROM (SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) AS locked) lock
+          LEFT JOIN LATERAL (
+            SELECT position, envelope, created_at FROM outbox
+            WHERE lock.locked AND published_at IS NULL
+            ORDER BY position LIMIT ${this.options.batchSize} FOR UPDATE SKIP LOCKED
+          ) claimed ON true`;
+        if (!claimed[0]?.locked) return 'busy';
+        const rows = claimed.flatMap((row) =>
+          row.position === null || row.envelope === null || row.created_at === null
+            ? []
+            : [{ position: row.position, envelope: row.envelope, created_at: row.created_at }],
+        );
         if (rows.length === 0) return 0;
         const started = Date.now();
         const pipeline = this.redis.multi();
