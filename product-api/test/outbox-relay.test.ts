@@ -14,16 +14,15 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-async function streamEvents(redis: RedisClient, stream: string) {
-  return ((await redis.xRange(stream, '-', '+')) ?? []).flatMap((entry) =>
-    entry
-      ? [
-          {
-            ...(entry.message as Record<string, string>),
-            data: JSON.parse(entry.message.data ?? '{}') as { productId: string; productVersion: number },
-          },
-        ]
-      : [],
+interface StreamEvent {
+  id: string;
+  data: { productId: string; productVersion: number };
+}
+
+async function streamEvents(redis: RedisClient, stream: string): Promise<StreamEvent[]> {
+  const entries = (await redis.xRange(stream, '-', '+')) ?? [];
+  return entries.flatMap((entry) =>
+    entry ? [{ id: String(entry.message.id), data: JSON.parse(entry.message.data ?? '{}') as StreamEvent['data'] }] : [],
   );
 }
 
