@@ -5,7 +5,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
-import { freePort } from '../inventory-worker/test/support/ports';
+import { freePort } from '@stockstream/platform';
 import { waitFor } from '../inventory-worker/test/support/wait';
 
 const root = path.join(__dirname, '..');

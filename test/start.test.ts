@@ -6,7 +6,7 @@ import path from 'node:path';
 import { dropDatabase, withDatabase } from '@stockstream/prisma';
 import { TEST_SERVER_URL } from '@stockstream/prisma/testing';
 import { createClient } from 'redis';
-import { freePort } from '../inventory-worker/test/support/ports';
+import { freePort } from '@stockstream/platform';
 import { waitFor } from '../inventory-worker/test/support/wait';
 
 const suffix = randomUUID().replaceAll('-', '').slice(0, 12);

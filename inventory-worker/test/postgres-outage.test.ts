@@ -4,7 +4,7 @@ import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { productCreated, publish } from './support/events';
-import { freePort } from './support/ports';
+import { freePort } from '@stockstream/platform';
 import { TcpProxy } from './support/tcp-proxy';
 import { consumerOptions, startWorker, testStreams } from './support/worker';
 import type { InProcessWorker } from './support/worker';

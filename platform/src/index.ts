@@ -15,3 +15,4 @@ export * from './keyset-cursor';
 export * from './http/if-match';
 export * from './metrics';
 export * from './http/route-template';
+export * from './free-port';

@@ -1,5 +1,9 @@
-import SwaggerParser from '@apidevtools/swagger-parser';
-import { listRoutes } from '@stockstream/platform';
+import {
+  documentedRoutes,
+  expectDocumentsEveryRoute,
+  expectProblemResponses,
+  expectValidOpenApi31,
+} from '../../platform/test/support/openapi-contract';
 import { startProductApi } from './support/product-api';
 import type { ProductApiHarness } from './support/product-api';
 
@@ -11,17 +15,12 @@ afterAll(() => api.close());
 
 describe('GET /openapi.json', () => {
   test('is a valid OpenAPI 3.1 document', async () => {
-    const res = await api.http.get('/openapi.json').expect(200);
-    expect(res.body.openapi).toBe('3.1.0');
-    await expect(SwaggerParser.validate(structuredClone(res.body))).resolves.toBeDefined();
+    await expectValidOpenApi31((await api.http.get('/openapi.json').expect(200)).body);
   });
 
   test('documents every API route with its request, response and error schemas', async () => {
     const { body } = await api.http.get('/openapi.json').expect(200);
-    const documented = Object.entries(body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>).flatMap(
-      ([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
-    );
-    expect(documented.sort()).toEqual(
+    expect(documentedRoutes(body).sort()).toEqual(
       [
         'POST /api/products',
         'GET /api/products',
@@ -35,15 +34,11 @@ describe('GET /openapi.json', () => {
     );
     expect(body.paths['/api/products'].post.responses['400'].content['application/problem+json']).toBeDefined();
     expect(body.components.schemas.ProductInput.required).toEqual(expect.arrayContaining(['sku', 'name', 'price']));
+    expectProblemResponses(body);
   });
 
   test('lists every route the app serves, and nothing it does not', async () => {
-    const { body } = await api.http.get('/openapi.json').expect(200);
-    const documented = Object.entries(body.paths as Record<string, object>).flatMap(([path, operations]) =>
-      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
-    );
-    const served = listRoutes(api.app).filter((route) => !/ \/(openapi\.json|swagger)$/.test(route));
-    expect(served.sort()).toEqual(documented.sort());
+    expectDocumentsEveryRoute(api.app, (await api.http.get('/openapi.json').expect(200)).body);
   });
 
   test('each documented path answers something other than the 404 of an unknown route', async () => {

@@ -9,7 +9,7 @@ import { createInventoryDb } from '@stockstream/prisma';
 import type { InventoryDb } from '@stockstream/prisma';
 import { StreamConsumer } from '../../src/consumer/stream-consumer';
 import type { ConsumerObserver, ConsumerOptions, Outcome } from '../../src/consumer/stream-consumer';
-import { freePort } from './ports';
+import { freePort } from '@stockstream/platform';
 import { waitFor } from './wait';
 
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,6 +1,6 @@
 import net from 'node:net';
 
-/** A loopback port that was free a moment ago. */
+/** A loopback port that was free a moment ago (for tests and benchmarks that start their own servers). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
