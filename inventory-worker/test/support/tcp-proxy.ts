@@ -10,7 +10,9 @@ export class TcpProxy {
     private readonly target: { host: string; port: number },
   ) {}
 
+  /** Listens again (a no-op while it listens). */
   async up(): Promise<void> {
+    if (this.server) return;
     this.server = net.createServer((client) => {
       const upstream = net.connect(this.target);
       for (const socket of [client, upstream]) {
