@@ -1,6 +1,6 @@
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
-import { productCreated, publish } from './support/events';
+import { productCreated, productUpdated, publish } from './support/events';
 import { consumerOptions, startWorker, testStreams } from './support/worker';
 import type { InProcessWorker } from './support/worker';
 import { waitFor } from './support/wait';
@@ -45,5 +45,29 @@ describe('the same event delivered twice', () => {
     await publish(worker.redis, streams.stream, [event]);
     await waitFor('the duplicate handled', () => worker.outcomes.count('product.created', 'duplicate') === 2);
     expect((await worker.db.inventoryItem.findUniqueOrThrow({ where: { productId: event.data.productId } })).quantity).toBe(7);
+  });
+
+  test('a late, older product.updated does not overwrite a newer one, in one batch or alone', async () => {
+    const created = productCreated();
+    const { productId, sku } = created.data;
+    await publish(worker.redis, streams.stream, [created]);
+    await waitFor('the record', () => worker.db.inventoryItem.findUnique({ where: { productId } }));
+    // In one batch: v3 then v2.
+    await publish(worker.redis, streams.stream, [
+      productUpdated(productId, sku, 'Name v3', 3),
+      productUpdated(productId, sku, 'Name v2', 2),
+    ]);
+    await waitFor('both updates handled', () => worker.outcomes.count('product.updated', 'processed') === 2);
+    expect((await worker.db.inventoryItem.findUniqueOrThrow({ where: { productId } })).name).toBe('Name v3');
+    // Alone: another old one, later.
+    await publish(worker.redis, streams.stream, [productUpdated(productId, sku, 'Name v1', 1)]);
+    await waitFor('the old update handled', () => worker.outcomes.count('product.updated', 'processed') === 3);
+    expect(await worker.db.inventoryItem.findUniqueOrThrow({ where: { productId } })).toMatchObject({ name: 'Name v3', productVersion: 3 });
+    // A newer one applies.
+    await publish(worker.redis, streams.stream, [productUpdated(productId, sku, 'Name v4', 4)]);
+    await waitFor(
+      'the newer update applied',
+      async () => (await worker.db.inventoryItem.findUniqueOrThrow({ where: { productId } })).name === 'Name v4',
+    );
   });
 });

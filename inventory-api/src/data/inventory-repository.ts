@@ -7,6 +7,14 @@ import { insufficientStock, inventoryNotFound, staleVersion } from '../domain/st
 
 export type Queryable = InventoryPrisma.TransactionClient;
 
+/** What the product stream says of a product, as far as stock cares. */
+export interface ProductDetails {
+  productId: string;
+  sku: string;
+  name: string;
+  productVersion?: number;
+}
+
 const MAX_STOCK = 2_147_483_647;
 
 function versionMatches(versions: number[] | undefined) {
@@ -163,19 +171,25 @@ export class InventoryRepository {
   // What the product stream does to stock (the worker's handlers call these).
 
   /** A new product gets its record; one that exists already (made by hand, or by an earlier delivery) stays as it is. */
-  async createForProduct(product: { productId: string; sku: string; name: string }, initialStock: number): Promise<boolean> {
+  async createForProduct(product: ProductDetails, initialStock: number): Promise<boolean> {
     const created = await this.db.$executeRaw`
-      INSERT INTO inventory_items (product_id, sku, name, quantity, updated_at)
-      VALUES (${product.productId}::uuid, ${product.sku}, ${product.name}, ${initialStock}, now())
+      INSERT INTO inventory_items (product_id, sku, name, quantity, product_version, updated_at)
+      VALUES (${product.productId}::uuid, ${product.sku}, ${product.name}, ${initialStock}, ${product.productVersion ?? 1}, now())
       ON CONFLICT (product_id) DO NOTHING`;
     return created > 0;
   }
 
-  /** Copies the product's new sku and name; false when the product has no record (yet). */
-  async refreshProduct(product: { productId: string; sku: string; name: string }): Promise<boolean> {
+  /**
+   * Copies the product's new sku and name, unless the record already holds a later version of the
+   * product (an older event delivered late changes nothing). False when the product has no record (yet).
+   */
+  async refreshProduct(product: ProductDetails): Promise<boolean> {
     const updated = await this.db.$executeRaw`
-      UPDATE inventory_items SET sku = ${product.sku}, name = ${product.name}, version = version + 1, updated_at = now()
-      WHERE product_id = ${product.productId}::uuid AND (sku, name) IS DISTINCT FROM (${product.sku}, ${product.name})`;
+      UPDATE inventory_items
+      SET sku = ${product.sku}, name = ${product.name}, product_version = GREATEST(product_version, ${product.productVersion ?? 0}),
+          version = version + 1, updated_at = now()
+      WHERE product_id = ${product.productId}::uuid AND (sku, name) IS DISTINCT FROM (${product.sku}, ${product.name})
+        AND (${product.productVersion ?? null}::int IS NULL OR product_version < ${product.productVersion ?? null}::int)`;
     if (updated > 0) return true;
     return (await this.find(product.productId)) !== undefined;
   }
@@ -187,24 +201,29 @@ export class InventoryRepository {
 
   // The same three, for many products in one statement each (the worker's batches).
 
-  async createForProducts(products: { productId: string; sku: string; name: string }[], initialStock: number): Promise<void> {
+  async createForProducts(products: ProductDetails[], initialStock: number): Promise<void> {
     if (products.length === 0) return;
     await this.db.$executeRaw`
-      INSERT INTO inventory_items (product_id, sku, name, quantity, updated_at)
-      SELECT id, sku, name, ${initialStock}, now()
-      FROM unnest(${products.map((p) => p.productId)}::uuid[], ${products.map((p) => p.sku)}::text[], ${products.map((p) => p.name)}::text[]) AS p(id, sku, name)
+      INSERT INTO inventory_items (product_id, sku, name, quantity, product_version, updated_at)
+      SELECT id, sku, name, ${initialStock}, product_version, now()
+      FROM unnest(${products.map((p) => p.productId)}::uuid[], ${products.map((p) => p.sku)}::text[], ${products.map((p) => p.name)}::text[],
+                  ${products.map((p) => p.productVersion ?? 1)}::int[]) AS p(id, sku, name, product_version)
       ON CONFLICT (product_id) DO NOTHING`;
   }
 
   /** Returns the ids of the products that have no record (nothing was changed for them). */
-  async refreshProducts(products: { productId: string; sku: string; name: string }[]): Promise<string[]> {
+  async refreshProducts(products: ProductDetails[]): Promise<string[]> {
     if (products.length === 0) return [];
     const found = await this.db.$queryRaw<{ product_id: string }[]>`
       WITH incoming AS (
-        SELECT * FROM unnest(${products.map((p) => p.productId)}::uuid[], ${products.map((p) => p.sku)}::text[], ${products.map((p) => p.name)}::text[]) AS p(id, sku, name)
+        SELECT * FROM unnest(${products.map((p) => p.productId)}::uuid[], ${products.map((p) => p.sku)}::text[], ${products.map((p) => p.name)}::text[],
+                             ${products.map((p) => p.productVersion ?? null)}::int[]) AS p(id, sku, name, product_version)
       ), changed AS (
-        UPDATE inventory_items SET sku = incoming.sku, name = incoming.name, version = version + 1, updated_at = now()
+        UPDATE inventory_items
+        SET sku = incoming.sku, name = incoming.name, product_version = GREATEST(inventory_items.product_version, coalesce(incoming.product_version, 0)),
+            version = version + 1, updated_at = now()
         FROM incoming WHERE inventory_items.product_id = incoming.id AND (inventory_items.sku, inventory_items.name) IS DISTINCT FROM (incoming.sku, incoming.name)
+          AND (incoming.product_version IS NULL OR inventory_items.product_version < incoming.product_version)
       )
       SELECT product_id::text FROM inventory_items WHERE product_id IN (SELECT id FROM incoming)`;
     const present = new Set(found.map((row) => row.product_id));

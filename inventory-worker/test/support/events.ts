@@ -23,13 +23,13 @@ export function productCreated(
   };
 }
 
-export function productUpdated(productId: string, sku: string, name: string): ProductEvent {
+export function productUpdated(productId: string, sku: string, name: string, productVersion = 2): ProductEvent {
   return {
     id: randomUUID(),
     type: 'product.updated',
     version: 1,
     occurredAt: new Date().toISOString(),
-    data: { productId, sku, name, price: '1.00', productVersion: 2 },
+    data: { productId, sku, name, price: '1.00', productVersion },
   };
 }
 
