@@ -61,8 +61,11 @@ test('npm start runs the system: a product created on product-api shows up with 
       return res.ok ? ((await res.json()) as { quantity: number }) : undefined;
     });
     expect(stock.quantity).toBe(100);
-    expect(output).toMatch(/inventory-worker-1 +\| /);
-    expect(output).toMatch(/inventory-worker-2 +\| /);
+    // Both workers run (the second may still be starting when the first has stocked the product).
+    await waitFor(
+      'both workers to log',
+      () => /inventory-worker-1 +\| .*consumer started/.test(output) && /inventory-worker-2 +\| .*consumer started/.test(output),
+    );
   } finally {
     start.kill('SIGINT');
   }
