@@ -2,11 +2,45 @@
 // each against pgbench doing the same SQL at the same concurrency, in the same run.
 import { Client } from 'pg';
 import { WRITE_SCRIPT, pgbench, readScript } from '../baselines/pgbench';
+import type { PgbenchResult } from '../baselines/pgbench';
 import { createDatabases, freePort, peakRssMiB, startService } from '../infra';
 import { createProducts, readProducts } from '../load';
+import type { LoadResult } from '../load';
+import type { Row } from '../report';
 import { round } from '../stats';
 import type { Context } from './context';
 import { ratio } from './context';
+
+/** Requests/s against the baseline's tps, and p50/p99 beside its latencies. */
+function loadRows(scenario: string, load: LoadResult, baseline: PgbenchResult, target: { ratio: number; p99Ms?: number }): Row[] {
+  const share = ratio(load.rps, baseline.tps);
+  return [
+    {
+      scenario,
+      figure: 'requests/s',
+      value: round(load.rps),
+      unit: '',
+      baseline: { name: 'pgbench tps', value: round(baseline.tps) },
+      ratio: share,
+      target: `≥ ${target.ratio.toFixed(2)}`,
+      met: (share ?? 0) >= target.ratio,
+    },
+    { scenario, figure: 'p50 latency', value: load.p50Ms, unit: 'ms', baseline: { name: 'pgbench', value: round(baseline.p50Ms, 2) } },
+    {
+      scenario,
+      figure: 'p99 latency',
+      value: load.p99Ms,
+      unit: 'ms',
+      baseline: { name: 'pgbench', value: round(baseline.p99Ms, 2) },
+      ...(target.p99Ms === undefined ? {} : { target: `≤ ${target.p99Ms} ms`, met: load.p99Ms <= target.p99Ms }),
+    },
+  ];
+}
+
+function noteFailures(context: Context, name: string, load: LoadResult): void {
+  if (load.non2xx || load.errors)
+    context.notes.push(`${name}: ${load.non2xx} non-2xx answers and ${load.errors} errors out of ${load.requests}`);
+}
 
 export async function httpScenarios(context: Context): Promise<void> {
   const { sizes, rows } = context;
@@ -29,36 +63,8 @@ export async function httpScenarios(context: Context): Promise<void> {
     const write = await createProducts(url, { connections: sizes.connections, seconds: sizes.seconds });
     context.log(`write baseline: pgbench, same transaction`);
     const writeBaseline = await pgbench(databases.productUrl, WRITE_SCRIPT, sizes.connections, sizes.seconds);
-    rows.push(
-      {
-        scenario: '1 write',
-        figure: 'requests/s',
-        value: round(write.rps),
-        unit: '',
-        baseline: { name: 'pgbench tps', value: round(writeBaseline.tps) },
-        ratio: ratio(write.rps, writeBaseline.tps),
-        target: '≥ 0.35',
-        met: (ratio(write.rps, writeBaseline.tps) ?? 0) >= 0.35,
-      },
-      {
-        scenario: '1 write',
-        figure: 'p50 latency',
-        value: write.p50Ms,
-        unit: 'ms',
-        baseline: { name: 'pgbench', value: round(writeBaseline.p50Ms, 2) },
-      },
-      {
-        scenario: '1 write',
-        figure: 'p99 latency',
-        value: write.p99Ms,
-        unit: 'ms',
-        baseline: { name: 'pgbench', value: round(writeBaseline.p99Ms, 2) },
-        target: '≤ 30 ms',
-        met: write.p99Ms <= 30,
-      },
-    );
-    if (write.non2xx || write.errors)
-      context.notes.push(`write: ${write.non2xx} non-2xx answers and ${write.errors} errors out of ${write.requests}`);
+    rows.push(...loadRows('1 write', write, writeBaseline, { ratio: 0.35, p99Ms: 30 }));
+    noteFailures(context, 'write', write);
 
     const client = new Client({ connectionString: databases.productUrl });
     await client.connect();
@@ -71,34 +77,8 @@ export async function httpScenarios(context: Context): Promise<void> {
     context.log(`read: GET /api/products/{id} over ${ids.length} ids`);
     const read = await readProducts(url, ids, { connections: sizes.connections, seconds: sizes.seconds });
     const readBaseline = await pgbench(databases.productUrl, readScript(ids.length), sizes.connections, sizes.seconds);
-    rows.push(
-      {
-        scenario: '2 read',
-        figure: 'requests/s',
-        value: round(read.rps),
-        unit: '',
-        baseline: { name: 'pgbench tps', value: round(readBaseline.tps) },
-        ratio: ratio(read.rps, readBaseline.tps),
-        target: '≥ 0.30',
-        met: (ratio(read.rps, readBaseline.tps) ?? 0) >= 0.3,
-      },
-      {
-        scenario: '2 read',
-        figure: 'p50 latency',
-        value: read.p50Ms,
-        unit: 'ms',
-        baseline: { name: 'pgbench', value: round(readBaseline.p50Ms, 2) },
-      },
-      {
-        scenario: '2 read',
-        figure: 'p99 latency',
-        value: read.p99Ms,
-        unit: 'ms',
-        baseline: { name: 'pgbench', value: round(readBaseline.p99Ms, 2) },
-      },
-    );
-    if (read.non2xx || read.errors)
-      context.notes.push(`read: ${read.non2xx} non-2xx answers and ${read.errors} errors out of ${read.requests}`);
+    rows.push(...loadRows('2 read', read, readBaseline, { ratio: 0.3 }));
+    noteFailures(context, 'read', read);
   } finally {
     context.rss['1-2 write, read'] = { 'product-api': productApi.peakRssMiB(), 'bench (autocannon)': peakRssMiB(process.pid) };
     await productApi.stop();
