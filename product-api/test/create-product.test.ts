@@ -39,7 +39,7 @@ describe('POST /api/products', () => {
     });
   });
 
-  test('when a price has no decimals, it is stored and answered with two', async () => {
+  test('when a price has no decimals, it is stored, answered and published with two', async () => {
     const res = await api.http
       .post('/api/products')
       .send(validProduct({ price: '5' }))

@@ -4,7 +4,7 @@ import { AppError, decodeCursor, encodeCursor } from '@stockstream/platform';
 import type { ProductDb, ProductRow } from '@stockstream/prisma';
 import { ProductPrisma } from '@stockstream/prisma';
 
-import { productEvent } from '../domain/product-events';
+import { productEvent, twoDecimals } from '../domain/product-events';
 
 type Tx = Parameters<Parameters<ProductDb['$transaction']>[0]>[0];
 
@@ -76,7 +76,11 @@ export class ProductRepository {
   /** The product and its event in one statement (one round trip): both commit, or neither. */
   async create(input: ProductInput, correlationId: string | undefined): Promise<Product> {
     const id = randomUUID();
-    const event = productEvent('product.created', { id, ...input, version: 1, createdAt: '', updatedAt: '' }, correlationId);
+    const event = productEvent(
+      'product.created',
+      { id, sku: input.sku, name: input.name, price: twoDecimals(input.price), version: 1 },
+      correlationId,
+    );
     try {
       const [row] = await this.db.$queryRaw<ProductRecord[]>`
         WITH created AS (

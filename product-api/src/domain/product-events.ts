@@ -2,8 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { EVENT_VERSION } from '@stockstream/contracts';
 import type { Product, ProductEvent } from '@stockstream/contracts';
 
+/** What an event says of a product. */
+export type ProductFacts = Pick<Product, 'id' | 'sku' | 'name' | 'price' | 'version'>;
+
+/** "5" → "5.00", "19.9" → "19.90": the form the API answers with and stores, so events carry it too. */
+export function twoDecimals(price: string): string {
+  const [units = '0', cents = ''] = price.split('.');
+  return `${units}.${cents.padEnd(2, '0')}`;
+}
+
 /** The event a committed change announces; written to the outbox in the same transaction. */
-export function productEvent(type: ProductEvent['type'], product: Product, correlationId: string | undefined): ProductEvent {
+export function productEvent(type: ProductEvent['type'], product: ProductFacts, correlationId: string | undefined): ProductEvent {
   const envelope = { id: randomUUID(), version: EVENT_VERSION, occurredAt: new Date().toISOString(), correlationId };
   if (type === 'product.deleted') {
     return { ...envelope, type, data: { productId: product.id, sku: product.sku, productVersion: product.version } };
