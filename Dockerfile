@@ -6,8 +6,10 @@ COPY contracts/package.json contracts/
 COPY platform/package.json platform/
 COPY prisma/package.json prisma/
 COPY product-api/package.json product-api/
+COPY inventory-core/package.json inventory-core/
 COPY inventory-api/package.json inventory-api/
 COPY inventory-worker/package.json inventory-worker/
+COPY bench/package.json bench/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev

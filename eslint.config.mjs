@@ -2,6 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+const DEPLOYABLES = ['product-api', 'inventory-api', 'inventory-worker'];
+
 export default tseslint.config(
   { ignores: ['**/dist/**', 'prisma/generated/**', 'node_modules/**', 'coverage/**', 'bench/results*'] },
   js.configs.recommended,
@@ -24,6 +26,22 @@ export default tseslint.config(
     ignores: ['**/src/domain/**', '**/src/data/**'],
     rules: { 'no-restricted-imports': 'off' },
   },
+  // No deployable imports another, in its code or its tests: what they share lives in a package
+  // (contracts, platform, prisma, inventory-core). Tests of the whole system live in test/.
+  ...DEPLOYABLES.map((deployable) => ({
+    files: [`${deployable}/**/*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: DEPLOYABLES.filter((other) => other !== deployable).map((other) => ({
+            group: [`@stockstream/${other}`, `@stockstream/${other}/**`, `**/${other}/**`, `**/${other}`],
+            message: `${deployable} is deployed on its own and must not import ${other}; share code through a package`,
+          })),
+        },
+      ],
+    },
+  })),
   {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: {

@@ -5,8 +5,8 @@ module.exports = {
   testMatch: ['<rootDir>/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
   moduleNameMapper: {
-    '^@stockstream/(contracts|platform|inventory-api)$': '<rootDir>/$1/src/index.ts',
-    '^@stockstream/(platform|inventory-api)/(.*)$': '<rootDir>/$1/src/$2',
+    '^@stockstream/(contracts|platform|inventory-core)$': '<rootDir>/$1/src/index.ts',
+    '^@stockstream/(platform|inventory-core)/(.*)$': '<rootDir>/$1/src/$2',
     '^@stockstream/prisma$': '<rootDir>/prisma/src/index.ts',
     '^@stockstream/prisma/testing$': '<rootDir>/prisma/src/testing.ts',
   },

@@ -1,7 +1,7 @@
 import { Shutdown, createLogger, createMetricsRegistry, createRedisClient, errorMessage, listen } from '@stockstream/platform';
 import { createInventoryDb } from '@stockstream/prisma';
 import { loadConfig } from './config';
-import { DeadLetterQueue } from './dead-letters/dead-letter-queue';
+import { DeadLetterQueue } from '@stockstream/inventory-core';
 import { createInventoryApp } from './http/app';
 
 const logger = createLogger('inventory-api');

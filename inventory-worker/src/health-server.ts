@@ -18,7 +18,7 @@ async function readiness({ db, redis, consumer }: HealthDeps) {
   const checks = {
     database: (await databaseAnswers(db)) ? { ok: true } : { ok: false, detail: 'does not answer' },
     redis: redis.isReady ? { ok: true } : { ok: false, detail: 'not connected' },
-    consumer: consumer.running ? { ok: true } : { ok: false, detail: 'not running' },
+    consumer: consumer.health(),
   };
   const ready = Object.values(checks).every((check) => check.ok);
   return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'unavailable', checks } };

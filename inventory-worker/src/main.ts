@@ -1,6 +1,7 @@
 import { Shutdown, createLogger, createMetricsRegistry, createRedisClient, errorMessage } from '@stockstream/platform';
 import { createInventoryDb } from '@stockstream/prisma';
 import { loadConfig } from './config';
+import type { ConsumerOptions } from './consumer/consumer-options';
 import { StreamConsumer } from './consumer/stream-consumer';
 import { startHealthServer } from './health-server';
 import { workerMetrics } from './worker-metrics';
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
     failFast: false,
   });
   await Promise.all([redis.connect(), reader.connect()]);
-  const options = {
+  const options: ConsumerOptions = {
     stream: config.PRODUCT_STREAM,
     group: config.CONSUMER_GROUP,
     deadLetterStream: config.DEAD_LETTER_STREAM,
@@ -32,9 +33,12 @@ async function main(): Promise<void> {
     claimIdleMs: config.CLAIM_IDLE_MS,
     claimIntervalMs: config.CLAIM_INTERVAL_MS,
     maxDeliveries: config.MAX_DELIVERIES,
-    retryBaseMs: config.RETRY_BASE_MS,
-    retryMaxMs: config.RETRY_MAX_MS,
     initialStock: config.INITIAL_STOCK,
+    consumerIdleMs: config.CONSUMER_IDLE_MS,
+    readStallMs: config.READ_STALL_MS,
+    processedEventsRetentionMs: config.PROCESSED_EVENTS_RETENTION_MS,
+    tombstoneRetentionMs: config.TOMBSTONE_RETENTION_MS,
+    pruneIntervalMs: config.PRUNE_INTERVAL_MS,
   };
   const metrics = createMetricsRegistry('inventory-worker');
   const consumer = new StreamConsumer({ db, redis, reader, logger, options, observer: workerMetrics(metrics, redis, options) });

@@ -1,16 +1,17 @@
 import { Counter, Gauge, Histogram } from '@stockstream/platform';
 import type { RedisClient, Registry } from '@stockstream/platform';
-import type { ConsumerObserver, ConsumerOptions } from './consumer/stream-consumer';
+import type { ConsumerObserver, ConsumerOptions } from './consumer/consumer-options';
 
 /**
- * The worker's metrics: what it handled (by type and outcome) and how long batches took, counted as it
- * goes; the group's lag and pending entries and the dead-letter stream's length, read from Redis at scrape.
+ * The worker's metrics: what it handled (by type and outcome), how long batches took and how its loop
+ * fares, counted as it goes; the group's lag and pending entries and the dead-letter stream's length,
+ * read from Redis at scrape.
  */
 export function workerMetrics(registry: Registry, redis: RedisClient, options: ConsumerOptions): ConsumerObserver {
   const { stream, group, deadLetterStream } = options;
   const handled = new Counter({
     name: 'events_handled_total',
-    help: 'Stream entries handled, by event type and outcome (processed, duplicate, retried, dead-lettered, held)',
+    help: 'Stream entries handled, by event type and outcome (processed, stale, duplicate, retried, dead-lettered, held)',
     labelNames: ['type', 'outcome'] as const,
     registers: [registry],
   });
@@ -18,6 +19,16 @@ export function workerMetrics(registry: Registry, redis: RedisClient, options: C
     name: 'batch_duration_seconds',
     help: 'Time to handle and acknowledge one batch of entries',
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  const lastRead = new Gauge({
+    name: 'consumer_last_read_timestamp_seconds',
+    help: 'When the consumer last completed a read of the stream (Unix time)',
+    registers: [registry],
+  });
+  const loopErrors = new Counter({
+    name: 'consumer_loop_errors_total',
+    help: 'Errors in the consumer loop (read, claim, apply, acknowledge, dead-letter); each is retried',
     registers: [registry],
   });
   new Gauge({
@@ -49,6 +60,14 @@ export function workerMetrics(registry: Registry, redis: RedisClient, options: C
     },
   });
   new Gauge({
+    name: 'consumer_group_consumers',
+    help: 'Consumers registered in the group (XINFO CONSUMERS); stays bounded as workers restart',
+    registers: [registry],
+    async collect() {
+      this.set((await redis.xInfoConsumers(stream, group)).length);
+    },
+  });
+  new Gauge({
     name: 'dead_letter_stream_length',
     help: 'Entries in the dead-letter stream',
     registers: [registry],
@@ -59,5 +78,7 @@ export function workerMetrics(registry: Registry, redis: RedisClient, options: C
   return {
     handled: (type, outcome) => handled.inc({ type, outcome }),
     batch: (durationMs) => batch.observe(durationMs / 1000),
+    read: () => lastRead.set(Date.now() / 1000),
+    loopError: () => loopErrors.inc(),
   };
 }

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { DeadLetterFields } from '@stockstream/contracts';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
-import { productUpdated, publish } from './support/events';
+import { productCreated, publish } from './support/events';
+import { poisonSkus } from './support/poison';
 import { consumerOptions, startWorker, testStreams } from './support/worker';
 import type { InProcessWorker } from './support/worker';
 import { waitFor } from './support/wait';
@@ -14,7 +14,11 @@ const MAX_DELIVERIES = 4;
 
 beforeAll(async () => {
   database = await createTestDatabase('inventory');
-  worker = await startWorker(consumerOptions(streams, { maxDeliveries: MAX_DELIVERIES, retryBaseMs: 20 }), { databaseUrl: database.url });
+  await poisonSkus(database.url);
+  // Retries come from claims: an entry left idle for claimIdleMs is delivered again.
+  worker = await startWorker(consumerOptions(streams, { maxDeliveries: MAX_DELIVERIES, claimIdleMs: 200, claimIntervalMs: 50 }), {
+    databaseUrl: database.url,
+  });
 });
 afterAll(async () => {
   await worker.redis.del([streams.stream, streams.deadLetterStream]);
@@ -52,22 +56,26 @@ describe('dead-letter stream', () => {
     expect(await worker.redis.xPendingRange(streams.stream, streams.group, '-', '+', 10)).toEqual([]);
   });
 
-  test('an event that always fails goes to the dead-letter stream after exactly MAX_DELIVERIES deliveries', async () => {
-    const productId = randomUUID(); // no inventory record will ever exist for it
-    const [id] = await publish(worker.redis, streams.stream, [productUpdated(productId, 'GHOST', 'Ghost')]);
+  test('an event that always fails is retried by claims and dead-lettered after exactly MAX_DELIVERIES; the rest of its batch is applied', async () => {
+    const good = Array.from({ length: 30 }, () => productCreated());
+    const poison = productCreated({ sku: 'POISON-1' });
+    const ids = await publish(worker.redis, streams.stream, [...good.slice(0, 15), poison, ...good.slice(15)]);
+    await waitFor('the good events', () => worker.outcomes.count('product.created', 'processed') === 30);
     const letter = await waitFor(
       'the poison event dead-lettered',
-      async () => (await deadLetters()).find((entry) => entry.originalId === id),
+      async () => (await deadLetters()).find((entry) => entry.originalId === ids[15]),
       20_000,
     );
     expect(letter).toMatchObject({
       reason: 'max-deliveries',
       deliveries: MAX_DELIVERIES,
-      type: 'product.updated',
+      type: 'product.created',
+      eventId: poison.id,
       consumer: expect.stringMatching(/^test-worker-/),
     });
-    expect(letter.error).toContain(`no inventory record for product ${productId}`);
-    expect(worker.outcomes.count('product.updated', 'retried')).toBe(MAX_DELIVERIES - 1);
+    expect(letter.error).toContain('sku POISON-1 is refused');
+    expect(worker.outcomes.count('product.created', 'retried')).toBe(MAX_DELIVERIES - 1);
     expect(await worker.redis.xPendingRange(streams.stream, streams.group, '-', '+', 10)).toEqual([]);
+    expect(await worker.db.inventoryItem.count()).toBe(30);
   });
 });

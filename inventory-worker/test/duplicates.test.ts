@@ -48,6 +48,7 @@ describe('the same event delivered twice', () => {
   });
 
   test('a late, older product.updated does not overwrite a newer one, in one batch or alone', async () => {
+    const handledUpdates = () => worker.outcomes.count('product.updated', 'processed') + worker.outcomes.count('product.updated', 'stale');
     const created = productCreated();
     const { productId, sku } = created.data;
     await publish(worker.redis, streams.stream, [created]);
@@ -57,11 +58,12 @@ describe('the same event delivered twice', () => {
       productUpdated(productId, sku, 'Name v3', 3),
       productUpdated(productId, sku, 'Name v2', 2),
     ]);
-    await waitFor('both updates handled', () => worker.outcomes.count('product.updated', 'processed') === 2);
+    await waitFor('both updates handled', () => handledUpdates() === 2);
     expect((await worker.db.inventoryItem.findUniqueOrThrow({ where: { productId } })).name).toBe('Name v3');
     // Alone: another old one, later.
     await publish(worker.redis, streams.stream, [productUpdated(productId, sku, 'Name v1', 1)]);
-    await waitFor('the old update handled', () => worker.outcomes.count('product.updated', 'processed') === 3);
+    await waitFor('the old update handled', () => handledUpdates() === 3);
+    expect(worker.outcomes.count('product.updated', 'stale')).toBe(2);
     expect(await worker.db.inventoryItem.findUniqueOrThrow({ where: { productId } })).toMatchObject({ name: 'Name v3', productVersion: 3 });
     // A newer one applies.
     await publish(worker.redis, streams.stream, [productUpdated(productId, sku, 'Name v4', 4)]);

@@ -22,8 +22,11 @@ beforeAll(async () => {
   await proxy.up();
   const viaProxy = new URL(database.url);
   viaProxy.port = String(proxy.port);
-  // Two deliveries at most: an outage counted as failures would dead-letter at once.
-  worker = await startWorker(consumerOptions(streams, { maxDeliveries: 2, retryBaseMs: 10 }), { databaseUrl: viaProxy.toString() });
+  // Two deliveries at most, and a claim threshold far shorter than the outage: an outage counted as
+  // failures, or entries in hand left to go idle, would dead-letter them.
+  worker = await startWorker(consumerOptions(streams, { maxDeliveries: 2, claimIdleMs: 600, claimIntervalMs: 100 }), {
+    databaseUrl: viaProxy.toString(),
+  });
 });
 afterAll(async () => {
   await proxy.up().catch(() => undefined);

@@ -2,10 +2,11 @@
 // effect was applied already (same event id) changes nothing.
 import { randomUUID } from 'node:crypto';
 import { toStreamFields } from '@stockstream/contracts';
-import { DeadLetterQueue, deadLetter } from '@stockstream/inventory-api';
+import { DeadLetterQueue, deadLetter } from '@stockstream/inventory-core';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { productCreated, productUpdated, publish } from './support/events';
+import { poisonSkus } from './support/poison';
 import { consumerOptions, startWorker, testStreams } from './support/worker';
 import type { InProcessWorker } from './support/worker';
 import { waitFor } from './support/wait';
@@ -17,7 +18,9 @@ const streams = testStreams();
 
 beforeAll(async () => {
   database = await createTestDatabase('inventory');
-  worker = await startWorker(consumerOptions(streams, { maxDeliveries: 2, retryBaseMs: 10 }), { databaseUrl: database.url });
+  worker = await startWorker(consumerOptions(streams, { maxDeliveries: 2, claimIdleMs: 200, claimIntervalMs: 50 }), {
+    databaseUrl: database.url,
+  });
   queue = new DeadLetterQueue(worker.redis, streams.deadLetterStream, streams.stream);
 });
 afterAll(async () => {
@@ -26,24 +29,31 @@ afterAll(async () => {
   await database.drop();
 });
 
-test('updates dead-lettered before their products existed are applied when replayed, all at once', async () => {
-  const products = Array.from({ length: 20 }, () => productCreated());
+test('creates dead-lettered while the database refused them apply when replayed, before or after their renames', async () => {
+  const poison = await poisonSkus(database.url);
+  const products = Array.from({ length: 20 }, (_, i) => productCreated({ sku: `POISON-${i}` }));
+  await publish(worker.redis, streams.stream, products);
+  await waitFor('20 dead letters', async () => (await queue.length()) === 20, 20_000);
+  expect(await worker.db.inventoryItem.count()).toBe(0);
+  await poison.cure();
+
+  // Half replayed now (they apply), then every product renamed, then the other half replayed (stale).
+  const letters = await queue.list({ limit: 20 });
+  expect(Object.values(await queue.replay(letters.slice(0, 10).map((letter) => letter.id))).every((id) => id !== null)).toBe(true);
+  await waitFor('10 records', async () => (await worker.db.inventoryItem.count()) === 10);
   await publish(
     worker.redis,
     streams.stream,
-    products.map((event) => productUpdated(event.data.productId, event.data.sku, `Renamed ${event.data.sku}`)),
+    products.map((event) => productUpdated(event.data.productId, `FIXED-${event.data.productId.slice(0, 8)}`, 'Renamed')),
   );
-  await waitFor('20 dead letters', async () => (await queue.length()) === 20);
-
-  await publish(worker.redis, streams.stream, products);
-  await waitFor('20 records', async () => (await worker.db.inventoryItem.count()) === 20);
-  const replayed = await queue.replayAll({ reason: 'max-deliveries' });
-  expect(Object.values(replayed).filter((id) => id !== null)).toHaveLength(20);
+  await waitFor('every record renamed', async () => (await worker.db.inventoryItem.count({ where: { name: 'Renamed' } })) === 20);
+  await queue.replayAll({ reason: 'max-deliveries' });
   expect(await queue.length()).toBe(0);
-  await waitFor(
-    'every record renamed',
-    async () => (await worker.db.inventoryItem.count({ where: { name: { startsWith: 'Renamed' } } })) === 20,
-  );
+  await waitFor('the late creates handled', () => worker.outcomes.count('product.created', 'stale') === 10);
+
+  const records = await worker.db.inventoryItem.findMany();
+  expect(records).toHaveLength(20);
+  expect(records.every((record) => record.quantity === 100 && record.productVersion === 2 && record.sku.startsWith('FIXED-'))).toBe(true);
   expect(await worker.redis.xLen(streams.deadLetterStream)).toBe(0);
 });
 

@@ -9,13 +9,13 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 describe('DELETE /api/products/{id}', () => {
-  test('when the product exists, answers 204, removes it and records product.deleted with its sku', async () => {
+  test('when the product exists, answers 204, removes it and records product.deleted with its sku and the next version', async () => {
     const product = (await api.http.post('/api/products').send(validProduct()).expect(201)).body;
     await api.http.delete(`/api/products/${product.id}`).expect(204);
     await api.http.get(`/api/products/${product.id}`).expect(404);
     const events = await api.db.outboxEvent.findMany({ where: { productId: product.id }, orderBy: { position: 'asc' } });
     expect(events.map((event) => event.type)).toEqual(['product.created', 'product.deleted']);
-    expect(events[1]?.envelope).toMatchObject({ data: { productId: product.id, sku: product.sku } });
+    expect(events[1]?.envelope).toMatchObject({ data: { productId: product.id, sku: product.sku, productVersion: 2 } });
   });
 
   test('when If-Match is stale, answers 412 and keeps the product', async () => {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { DeadLetter } from '@stockstream/contracts';
 import { ConfigError, envRedisUrl, errorMessage, parseConfig } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
-import { DeadLetterQueue } from './dead-letter-queue';
+import { DeadLetterQueue } from '@stockstream/inventory-core';
 
 export const EXIT = { ok: 0, unknownId: 1, usage: 2, redisDown: 3, failed: 4 } as const;
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { AppError, parseRequest } from '@stockstream/platform';
-import type { DeadLetterQueue } from '../dead-letters/dead-letter-queue';
+import type { DeadLetterQueue } from '@stockstream/inventory-core';
 import { requireApiKey } from './require-api-key';
 
 export const DeadLetterListQuery = z.strictObject({

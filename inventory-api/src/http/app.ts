@@ -2,12 +2,13 @@ import type { Express } from 'express';
 import type { Logger, RedisClient, Registry } from '@stockstream/platform';
 import { createBaseApp, finishApp } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma';
-import type { DeadLetterQueue } from '../dead-letters/dead-letter-queue';
+import type { DeadLetterQueue } from '@stockstream/inventory-core';
 import { adminDeadLetterRoutes } from './admin-dlq-routes';
 import { registerAdminPaths } from './admin-openapi';
 import { healthRoutes } from './health-routes';
 import { inventoryOpenApi } from './openapi';
 import { inventoryRoutes } from './inventory-routes';
+import { stockProblem } from './stock-problems';
 
 export interface InventoryAppDeps {
   db: InventoryDb;
@@ -24,5 +25,5 @@ export function createInventoryApp({ db, logger, metrics, redis, admin }: Invent
   app.use('/api/inventory', inventoryRoutes(db));
   if (admin) app.use('/admin/dlq', adminDeadLetterRoutes(admin.deadLetters, admin.apiKey));
   app.use('/health', healthRoutes(db, redis));
-  return finishApp(app, logger);
+  return finishApp(app, logger, stockProblem);
 }

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { AppError } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma';
 import { InventoryPrisma } from '@stockstream/prisma';
-import type { Queryable } from '../data/inventory-repository';
+import type { InventoryQueryable as Queryable } from '@stockstream/inventory-core';
 
 export interface Answer {
   status: number;

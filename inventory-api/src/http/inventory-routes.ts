@@ -10,7 +10,7 @@ import {
 } from '@stockstream/contracts';
 import { acceptedVersions, etagOf, parseRequest } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma';
-import { InventoryRepository } from '../data/inventory-repository';
+import { InventoryRepository } from '@stockstream/inventory-core';
 
 import { answerOnce, send } from './idempotency';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { toStreamFields } from '@stockstream/contracts';
 import type { ProductEvent } from '@stockstream/contracts';
 import type { RedisClient } from '@stockstream/platform';
-import { deadLetter } from '../../src/dead-letters/write-dead-letter';
+import { deadLetter } from '@stockstream/inventory-core';
 
 export function testDeadLetterStreams() {
   const stream = `test-${randomUUID()}`;

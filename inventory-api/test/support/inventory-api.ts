@@ -6,7 +6,7 @@ import type { RedisClient, RunningServer } from '@stockstream/platform';
 import { createInventoryDb } from '@stockstream/prisma';
 import type { InventoryDb } from '@stockstream/prisma';
 import { createTestDatabase } from '@stockstream/prisma/testing';
-import { DeadLetterQueue } from '../../src/dead-letters/dead-letter-queue';
+import { DeadLetterQueue } from '@stockstream/inventory-core';
 import { createInventoryApp } from '../../src/http/app';
 
 export interface InventoryApiHarness {

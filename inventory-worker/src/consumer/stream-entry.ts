@@ -1,4 +1,4 @@
-import type { StreamEntry } from '@stockstream/inventory-api';
+import type { StreamEntry } from '@stockstream/inventory-core';
 
 export type { StreamEntry };
 

@@ -8,7 +8,8 @@ import type { RedisClient } from '@stockstream/platform';
 import { createInventoryDb } from '@stockstream/prisma';
 import type { InventoryDb } from '@stockstream/prisma';
 import { StreamConsumer } from '../../src/consumer/stream-consumer';
-import type { ConsumerObserver, ConsumerOptions, Outcome } from '../../src/consumer/stream-consumer';
+import type { ConsumerObserver, ConsumerOptions, Outcome } from '../../src/consumer/consumer-options';
+import type { DeadLetterWriter } from '../../src/consumer/dead-letters';
 import { freePort } from '@stockstream/platform';
 import { waitFor } from './wait';
 
@@ -29,9 +30,12 @@ export function consumerOptions(streams: ReturnType<typeof testStreams>, overrid
     claimIdleMs: 30_000,
     claimIntervalMs: 10_000,
     maxDeliveries: 5,
-    retryBaseMs: 20,
-    retryMaxMs: 200,
     initialStock: 100,
+    consumerIdleMs: 3_600_000,
+    readStallMs: 30_000,
+    processedEventsRetentionMs: 7 * 86_400_000,
+    tombstoneRetentionMs: 30 * 86_400_000,
+    pruneIntervalMs: 60_000,
     ...overrides,
   };
 }
@@ -44,6 +48,11 @@ export class Outcomes implements ConsumerObserver {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
   batch(): void {}
+  read(): void {}
+  loopErrors = 0;
+  loopError(): void {
+    this.loopErrors++;
+  }
   count(type: string, outcome: Outcome): number {
     return this.counts.get(`${type}:${outcome}`) ?? 0;
   }
@@ -58,14 +67,18 @@ export interface InProcessWorker {
 }
 
 /** A consumer in this process, with its own connections, as one worker process would have them. */
-export async function startWorker(options: ConsumerOptions, urls: { databaseUrl: string; redisUrl?: string }): Promise<InProcessWorker> {
+export async function startWorker(
+  options: ConsumerOptions,
+  urls: { databaseUrl: string; redisUrl?: string },
+  writeDeadLetter?: DeadLetterWriter,
+): Promise<InProcessWorker> {
   const logger = createLogger('inventory-worker-test');
   const db = createInventoryDb(urls.databaseUrl, { poolSize: 5 });
   const redis = createRedisClient({ url: urls.redisUrl ?? TEST_REDIS_URL, logger, name: 'worker-test', failFast: false });
   const reader = createRedisClient({ url: urls.redisUrl ?? TEST_REDIS_URL, logger, name: 'worker-test-reader', failFast: false });
   await Promise.all([redis.connect(), reader.connect()]);
   const outcomes = new Outcomes();
-  const consumer = new StreamConsumer({ db, redis, reader, logger, options, observer: outcomes });
+  const consumer = new StreamConsumer({ db, redis, reader, logger, options, observer: outcomes, writeDeadLetter });
   await consumer.start();
   return {
     consumer,

@@ -6,6 +6,7 @@ import type { Registry } from '../metrics';
 import { httpMetrics, metricsRoute } from '../metrics';
 import { requestContext, requireJsonBody } from './request-context';
 import { errorHandler, notFoundRoute } from './error-handler';
+import type { DomainErrorMapper } from './error-handler';
 
 export interface BaseAppOptions {
   logger: Logger;
@@ -34,8 +35,8 @@ export function createBaseApp({ logger, openApiDocument, metrics }: BaseAppOptio
 }
 
 /** Last in the chain: unknown routes and every error become problem+json. */
-export function finishApp(app: Express, logger: Logger): Express {
+export function finishApp(app: Express, logger: Logger, mapDomainError?: DomainErrorMapper): Express {
   app.use(notFoundRoute);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, mapDomainError));
   return app;
 }

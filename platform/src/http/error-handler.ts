@@ -68,14 +68,17 @@ export const notFoundRoute: RequestHandler = (req) => {
   throw new AppError({ status: 404, type: 'not-found', title: 'Not found', detail: `No route ${req.method} ${req.path}` });
 };
 
+/** Turns a service's own domain errors into the answers a client can act on; undefined for the rest. */
+export type DomainErrorMapper = (error: unknown) => AppError | undefined;
+
 /** The one place errors become answers. A 500 says nothing of what went wrong inside. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export function errorHandler(logger: Logger, mapDomainError?: DomainErrorMapper): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
     }
-    const known = asAppError(error);
+    const known = mapDomainError?.(error) ?? asAppError(error);
     if (known) {
       if (known.status >= 500) logger.warn('dependency unavailable', { error: errorMessage(error) });
       sendProblem(res, known, req.originalUrl);

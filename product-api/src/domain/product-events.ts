@@ -15,7 +15,9 @@ export function twoDecimals(price: string): string {
 export function productEvent(type: ProductEvent['type'], product: ProductFacts, correlationId: string | undefined): ProductEvent {
   const envelope = { id: randomUUID(), version: EVENT_VERSION, occurredAt: new Date().toISOString(), correlationId };
   if (type === 'product.deleted') {
-    return { ...envelope, type, data: { productId: product.id, sku: product.sku, productVersion: product.version } };
+    // The deletion is the product's last change, so it is its next version: consumers that order a
+    // product's events by version see it after every update (docs/decisions/0004-order-free-apply.md).
+    return { ...envelope, type, data: { productId: product.id, sku: product.sku, productVersion: product.version + 1 } };
   }
   const data = { productId: product.id, sku: product.sku, name: product.name, price: product.price, productVersion: product.version };
   return type === 'product.created' ? { ...envelope, type, data } : { ...envelope, type, data };

@@ -1,14 +1,14 @@
 // The whole path, for real: product-api (in process) commits and publishes, the built worker (a child
 // process) applies; the request id of the POST reaches the worker's log line for its event.
-import { startProductApi } from '../../product-api/test/support/product-api';
-import type { ProductApiHarness } from '../../product-api/test/support/product-api';
+import { startProductApi } from '../product-api/test/support/product-api';
+import type { ProductApiHarness } from '../product-api/test/support/product-api';
 import { createInventoryDb } from '@stockstream/prisma';
 import type { InventoryDb } from '@stockstream/prisma';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
-import { spawnWorker, testStreams } from './support/worker';
-import type { WorkerProcess } from './support/worker';
-import { waitFor } from './support/wait';
+import { spawnWorker, testStreams } from '../inventory-worker/test/support/worker';
+import type { WorkerProcess } from '../inventory-worker/test/support/worker';
+import { waitFor } from '../inventory-worker/test/support/wait';
 
 let api: ProductApiHarness;
 let inventoryDatabase: TestDatabase;

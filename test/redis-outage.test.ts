@@ -1,13 +1,13 @@
 // Redis goes away while products are created (a private redis-server, killed and started again empty):
 // the API keeps answering, the outbox keeps the events, and every product ends with exactly one record.
-import { startProductApi } from '../../product-api/test/support/product-api';
-import type { ProductApiHarness } from '../../product-api/test/support/product-api';
+import { startProductApi } from '../product-api/test/support/product-api';
+import type { ProductApiHarness } from '../product-api/test/support/product-api';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
-import { PrivateRedis } from './support/redis-server';
-import { consumerOptions, startWorker, testStreams } from './support/worker';
-import type { InProcessWorker } from './support/worker';
-import { waitFor } from './support/wait';
+import { PrivateRedis } from '../inventory-worker/test/support/redis-server';
+import { consumerOptions, startWorker, testStreams } from '../inventory-worker/test/support/worker';
+import type { InProcessWorker } from '../inventory-worker/test/support/worker';
+import { waitFor } from '../inventory-worker/test/support/wait';
 
 let redis: PrivateRedis;
 let api: ProductApiHarness;

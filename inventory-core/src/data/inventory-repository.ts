@@ -1,19 +1,11 @@
 import type { InventoryCreate, InventoryItem, InventoryListQuery, Reservation } from '@stockstream/contracts';
-import { AppError, decodeCursor, encodeCursor } from '@stockstream/platform';
+import { decodeCursor, encodeCursor } from '@stockstream/platform';
 import { InventoryPrisma } from '@stockstream/prisma';
 import type { InventoryRecord } from '../domain/inventory-item';
 import { toInventoryItem } from '../domain/inventory-item';
-import { insufficientStock, inventoryNotFound, staleVersion } from '../domain/stock-errors';
+import { StockError, insufficientStock, inventoryNotFound, staleVersion } from '../domain/stock-errors';
 
 export type Queryable = InventoryPrisma.TransactionClient;
-
-/** What the product stream says of a product, as far as stock cares. */
-export interface ProductDetails {
-  productId: string;
-  sku: string;
-  name: string;
-  productVersion?: number;
-}
 
 const MAX_STOCK = 2_147_483_647;
 
@@ -68,9 +60,7 @@ export class InventoryRepository {
       VALUES (${input.productId}::uuid, ${input.sku}, ${input.name}, ${input.quantity}, now())
       ON CONFLICT (product_id) DO NOTHING RETURNING *`;
     if (!row) {
-      throw AppError.conflict('inventory-exists', `Product ${input.productId} already has an inventory record`, [
-        { path: 'body.productId', message: 'this product already has an inventory record' },
-      ]);
+      throw new StockError('inventory-exists', `Product ${input.productId} already has an inventory record`);
     }
     return toInventoryItem(row);
   }
@@ -84,9 +74,9 @@ export class InventoryRepository {
     if (row) return toInventoryItem(row);
     const current = await this.get(productId);
     if (versions !== undefined && !versions.includes(current.version)) throw staleVersion(current.version);
-    throw AppError.conflict('below-reserved', `quantity ${quantity} is below the ${current.reserved} already reserved`, [
-      { path: 'body.quantity', message: `must be at least the reserved amount, ${current.reserved}` },
-    ]);
+    throw new StockError('below-reserved', `quantity ${quantity} is below the ${current.reserved} already reserved`, {
+      reserved: current.reserved,
+    });
   }
 
   async delete(productId: string, versions: number[] | undefined): Promise<void> {
@@ -111,9 +101,7 @@ export class InventoryRepository {
     if (row) return toInventoryItem(row);
     const current = await this.get(productId);
     if (delta > 0) {
-      throw AppError.conflict('stock-limit', `quantity would exceed ${MAX_STOCK}`, [
-        { path: 'body.delta', message: 'too large for this record' },
-      ]);
+      throw new StockError('stock-limit', `quantity would exceed ${MAX_STOCK}`);
     }
     throw insufficientStock(current.available, `cannot take ${-delta}`);
   }
@@ -130,9 +118,9 @@ export class InventoryRepository {
     const existing = await this.db.reservation.findUnique({ where: { productId_reference: { productId, reference } } });
     if (existing) {
       if (existing.quantity !== quantity) {
-        throw AppError.conflict('reservation-exists', `reference "${reference}" already reserves ${existing.quantity}`, [
-          { path: 'body.reference', message: `already used for a reservation of ${existing.quantity}` },
-        ]);
+        throw new StockError('reservation-exists', `reference "${reference}" already reserves ${existing.quantity}`, {
+          quantity: existing.quantity,
+        });
       }
       return { reservation: { ...existing, createdAt: existing.createdAt.toISOString() }, created: false };
     }
@@ -144,7 +132,7 @@ export class InventoryRepository {
       const row = await this.db.reservation.create({ data: { productId, reference, quantity } });
       return { reservation: { ...row, createdAt: row.createdAt.toISOString() }, created: true };
     } catch (error) {
-      throw isUniqueViolation(error) ? AppError.conflict('reservation-exists', `reference "${reference}" is already used`) : error;
+      throw isUniqueViolation(error) ? new StockError('reservation-exists', `reference "${reference}" is already used`) : error;
     }
   }
 
@@ -165,73 +153,6 @@ export class InventoryRepository {
       RETURNING inventory_items.*`;
     if (row) return toInventoryItem(row);
     await this.get(productId);
-    throw AppError.notFound(`Reservation "${reference}" of product ${productId}`);
-  }
-
-  // What the product stream does to stock (the worker's handlers call these).
-
-  /** A new product gets its record; one that exists already (made by hand, or by an earlier delivery) stays as it is. */
-  async createForProduct(product: ProductDetails, initialStock: number): Promise<boolean> {
-    const created = await this.db.$executeRaw`
-      INSERT INTO inventory_items (product_id, sku, name, quantity, product_version, updated_at)
-      VALUES (${product.productId}::uuid, ${product.sku}, ${product.name}, ${initialStock}, ${product.productVersion ?? 1}, now())
-      ON CONFLICT (product_id) DO NOTHING`;
-    return created > 0;
-  }
-
-  /**
-   * Copies the product's new sku and name, unless the record already holds a later version of the
-   * product (an older event delivered late changes nothing). False when the product has no record (yet).
-   */
-  async refreshProduct(product: ProductDetails): Promise<boolean> {
-    const updated = await this.db.$executeRaw`
-      UPDATE inventory_items
-      SET sku = ${product.sku}, name = ${product.name}, product_version = GREATEST(product_version, ${product.productVersion ?? 0}),
-          version = version + 1, updated_at = now()
-      WHERE product_id = ${product.productId}::uuid AND (sku, name) IS DISTINCT FROM (${product.sku}, ${product.name})
-        AND (${product.productVersion ?? null}::int IS NULL OR product_version < ${product.productVersion ?? null}::int)`;
-    if (updated > 0) return true;
-    return (await this.find(product.productId)) !== undefined;
-  }
-
-  /** Removes the record of a deleted product, with its reservations; nothing to do when it is gone already. */
-  async removeForProduct(productId: string): Promise<boolean> {
-    return (await this.db.$executeRaw`DELETE FROM inventory_items WHERE product_id = ${productId}::uuid`) > 0;
-  }
-
-  // The same three, for many products in one statement each (the worker's batches).
-
-  async createForProducts(products: ProductDetails[], initialStock: number): Promise<void> {
-    if (products.length === 0) return;
-    await this.db.$executeRaw`
-      INSERT INTO inventory_items (product_id, sku, name, quantity, product_version, updated_at)
-      SELECT id, sku, name, ${initialStock}, product_version, now()
-      FROM unnest(${products.map((p) => p.productId)}::uuid[], ${products.map((p) => p.sku)}::text[], ${products.map((p) => p.name)}::text[],
-                  ${products.map((p) => p.productVersion ?? 1)}::int[]) AS p(id, sku, name, product_version)
-      ON CONFLICT (product_id) DO NOTHING`;
-  }
-
-  /** Returns the ids of the products that have no record (nothing was changed for them). */
-  async refreshProducts(products: ProductDetails[]): Promise<string[]> {
-    if (products.length === 0) return [];
-    const found = await this.db.$queryRaw<{ product_id: string }[]>`
-      WITH incoming AS (
-        SELECT * FROM unnest(${products.map((p) => p.productId)}::uuid[], ${products.map((p) => p.sku)}::text[], ${products.map((p) => p.name)}::text[],
-                             ${products.map((p) => p.productVersion ?? null)}::int[]) AS p(id, sku, name, product_version)
-      ), changed AS (
-        UPDATE inventory_items
-        SET sku = incoming.sku, name = incoming.name, product_version = GREATEST(inventory_items.product_version, coalesce(incoming.product_version, 0)),
-            version = version + 1, updated_at = now()
-        FROM incoming WHERE inventory_items.product_id = incoming.id AND (inventory_items.sku, inventory_items.name) IS DISTINCT FROM (incoming.sku, incoming.name)
-          AND (incoming.product_version IS NULL OR inventory_items.product_version < incoming.product_version)
-      )
-      SELECT product_id::text FROM inventory_items WHERE product_id IN (SELECT id FROM incoming)`;
-    const present = new Set(found.map((row) => row.product_id));
-    return products.map((p) => p.productId).filter((id) => !present.has(id));
-  }
-
-  async removeForProducts(productIds: string[]): Promise<void> {
-    if (productIds.length === 0) return;
-    await this.db.$executeRaw`DELETE FROM inventory_items WHERE product_id = ANY(${productIds}::uuid[])`;
+    throw new StockError('reservation-not-found', `Reservation "${reference}" of product ${productId} does not exist`);
   }
 }

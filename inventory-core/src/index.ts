@@ -1,0 +1,14 @@
+// The inventory domain that inventory-api and inventory-worker share: stock records and their rules,
+// what product events do to stock, and the dead-letter stream. No HTTP code, no process wiring.
+export { InventoryRepository } from './data/inventory-repository';
+export type { Queryable as InventoryQueryable } from './data/inventory-repository';
+export { ProductStockRepository } from './data/product-stock-repository';
+export { StockError } from './domain/stock-errors';
+export type { StockErrorKind } from './domain/stock-errors';
+export { applyProductEvents, productEventRules } from './product-events/apply-product-events';
+export type { Applied, DeliveredEvent, StockRules } from './product-events/apply-product-events';
+export { newestPerProduct, versionOf } from './product-events/newest-per-product';
+export { DeadLetterQueue } from './dead-letters/dead-letter-queue';
+export type { DeadLetterFilter, DeadLetterStats } from './dead-letters/dead-letter-queue';
+export { deadLetter } from './dead-letters/write-dead-letter';
+export type { DeadLetterTarget, StreamEntry } from './dead-letters/write-dead-letter';

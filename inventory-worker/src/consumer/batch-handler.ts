@@ -1,0 +1,155 @@
+import { parseStreamFields } from '@stockstream/contracts';
+import type { ProductEvent } from '@stockstream/contracts';
+import { applyProductEvents } from '@stockstream/inventory-core';
+import type { Applied } from '@stockstream/inventory-core';
+import type { Logger } from '@stockstream/platform';
+import { errorMessage, runWithContext } from '@stockstream/platform';
+import type { InventoryDb } from '@stockstream/prisma';
+import type { ConsumerGroup } from './consumer-group';
+import type { ConsumerObserver, ConsumerOptions } from './consumer-options';
+import { databaseAnswers, waitForDatabase } from './database-outage';
+import { sendToDeadLetters } from './dead-letters';
+import type { DeadLetterWriter } from './dead-letters';
+import type { InFlight } from './in-flight';
+import type { StreamEntry } from './stream-entry';
+
+interface Delivered {
+  event: ProductEvent;
+  streamId: string;
+  entry: StreamEntry;
+}
+
+/** Applied, or failed on its own (the database answers, so it is this event's fault), or held through an outage. */
+type Result = { applied: Applied } | { failed: unknown } | { held: true };
+
+/** What every log line about an event carries: the event, its stream entry, and the request that caused it. */
+const eventContext = ({ event, streamId }: Delivered) => ({
+  eventId: event.id,
+  streamId,
+  correlationId: event.correlationId,
+  requestId: event.correlationId,
+});
+
+export interface BatchHandlerDeps {
+  db: InventoryDb;
+  group: ConsumerGroup;
+  inFlight: InFlight;
+  writeDeadLetter: DeadLetterWriter;
+  logger: Logger;
+  observer: ConsumerObserver;
+  options: ConsumerOptions;
+  stopping: () => boolean;
+}
+
+/**
+ * Handles one batch, however it was delivered (read, re-read or claimed): invalid entries go to the
+ * dead-letter stream at once; the rest are applied in one transaction, split in halves only when it
+ * fails, so that an event that cannot be applied costs the others a few transactions, not a redo one
+ * by one. Applied entries are acknowledged after commit. A failed entry is left pending and not kept
+ * fresh: a claim retries it after claimIdleMs, with the stream's delivery count, until maxDeliveries.
+ */
+export class BatchHandler {
+  private databaseDown = false;
+
+  constructor(private readonly deps: BatchHandlerDeps) {}
+
+  get waitingForDatabase(): boolean {
+    return this.databaseDown;
+  }
+
+  async handle(entries: StreamEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const started = performance.now();
+    await this.deps.inFlight.holding(
+      entries.map((entry) => entry.id),
+      async () => {
+        const valid: Delivered[] = [];
+        const invalid: { entry: StreamEntry; error: string; eventId?: string }[] = [];
+        for (const entry of entries) {
+          const parsed = parseStreamFields(entry.fields);
+          if (parsed.ok) valid.push({ event: parsed.event, streamId: entry.id, entry });
+          else invalid.push({ entry, error: parsed.error, eventId: parsed.eventId });
+        }
+        const results = await this.applyIsolating(valid);
+        await this.deps.group.acknowledge(valid.filter((_, i) => 'applied' in (results[i] ?? {})).map((item) => item.streamId));
+        valid.forEach((item, i) => this.report(item, results[i] ?? { held: true }));
+        for (const { entry, error, eventId } of invalid) {
+          await runWithContext({ eventId, streamId: entry.id }, async () =>
+            sendToDeadLetters(this.deps.writeDeadLetter, this.deps, entry, {
+              reason: 'invalid',
+              error,
+              deliveries: await this.deps.group.deliveries(entry.id),
+            }),
+          );
+        }
+        for (const [i, item] of valid.entries()) {
+          const result = results[i];
+          if (result && 'failed' in result) await runWithContext(eventContext(item), () => this.failed(item, result.failed));
+        }
+      },
+    );
+    this.deps.observer.batch(performance.now() - started);
+  }
+
+  private report(item: Delivered, result: Result): void {
+    if ('applied' in result) {
+      runWithContext(eventContext(item), () =>
+        this.deps.logger.info('event handled', { type: item.event.type, outcome: result.applied, productId: item.event.data.productId }),
+      );
+      this.deps.observer.handled(item.event.type, result.applied);
+    } else if ('held' in result) {
+      this.deps.observer.handled(item.event.type, 'held');
+    }
+  }
+
+  /** One transaction for the batch; on failure, halves, down to the events that fail alone. */
+  private async applyIsolating(batch: Delivered[]): Promise<Result[]> {
+    if (batch.length === 0) return [];
+    for (;;) {
+      try {
+        const applied = await applyProductEvents(this.deps.db, batch, { initialStock: this.deps.options.initialStock });
+        return applied.map((outcome) => ({ applied: outcome }));
+      } catch (error) {
+        if (await databaseAnswers(this.deps.db)) {
+          if (batch.length === 1) return [{ failed: error }];
+          const middle = Math.ceil(batch.length / 2);
+          return [...(await this.applyIsolating(batch.slice(0, middle))), ...(await this.applyIsolating(batch.slice(middle)))];
+        }
+        // An outage is not the events' fault: hold them (kept fresh, no delivery spent) until it ends.
+        if (!(await this.waitOutOutage())) return batch.map(() => ({ held: true }));
+      }
+    }
+  }
+
+  private async waitOutOutage(): Promise<boolean> {
+    if (!this.databaseDown) this.deps.logger.error('database unreachable; holding entries pending until it answers');
+    this.databaseDown = true;
+    const back = await waitForDatabase(this.deps.db, this.deps.stopping, () => undefined);
+    if (back) {
+      this.deps.logger.info('database answers again; resuming');
+      this.databaseDown = false;
+    }
+    return back;
+  }
+
+  private async failed(item: Delivered, error: unknown): Promise<void> {
+    const { maxDeliveries, claimIdleMs } = this.deps.options;
+    const deliveries = await this.deps.group.deliveries(item.streamId);
+    if (deliveries >= maxDeliveries) {
+      await sendToDeadLetters(this.deps.writeDeadLetter, this.deps, item.entry, {
+        reason: 'max-deliveries',
+        error: errorMessage(error),
+        deliveries,
+      });
+      return;
+    }
+    this.deps.inFlight.release([item.streamId]);
+    this.deps.logger.warn('event failed; a claim will retry it', {
+      type: item.event.type,
+      deliveries,
+      retryInMs: claimIdleMs,
+      error: errorMessage(error),
+    });
+    this.deps.observer.handled(item.event.type, 'retried');
+  }
+}

@@ -1,0 +1,41 @@
+import type { Applied } from '@stockstream/inventory-core';
+
+export interface ConsumerOptions {
+  stream: string;
+  group: string;
+  deadLetterStream: string;
+  /** Unique per process: a restart is a new consumer, and its predecessor's entries are claimed. */
+  consumer: string;
+  batchSize: number;
+  blockMs: number;
+  /**
+   * An entry pending this long without being kept fresh is taken over by a claim: its consumer died, or
+   * it failed and waits for its retry. Entries in hand are kept fresh, so a slow batch is not taken.
+   */
+  claimIdleMs: number;
+  /** How often the loop claims such entries. */
+  claimIntervalMs: number;
+  /** Deliveries (the stream's own count) after which a failing entry goes to the dead-letter stream. */
+  maxDeliveries: number;
+  initialStock: number;
+  /** Consumers of the group idle this long with nothing pending are removed. */
+  consumerIdleMs: number;
+  /** The consumer reports itself unhealthy when no read completed for this long. */
+  readStallMs: number;
+  /** How long applied event ids and deleted products' tombstones are kept, and how often they are pruned. */
+  processedEventsRetentionMs: number;
+  tombstoneRetentionMs: number;
+  pruneIntervalMs: number;
+}
+
+export type Outcome = Applied | 'retried' | 'dead-lettered' | 'held';
+
+/** What the consumer reports as it goes, for metrics. */
+export interface ConsumerObserver {
+  handled(type: string, outcome: Outcome): void;
+  batch(durationMs: number): void;
+  read(): void;
+  loopError(): void;
+}
+
+export const quietObserver: ConsumerObserver = { handled() {}, batch() {}, read() {}, loopError() {} };
