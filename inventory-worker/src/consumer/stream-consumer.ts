@@ -31,14 +31,17 @@ const PRUNE_LIMIT = 10_000;
  * One consumer of the product stream in its consumer group, as one supervised loop: claim what is idle
  * (entries of dead consumers, failed entries due for their retry), read what is new, handle it, and now
  * and then remove idle consumers and prune old event ids and tombstones. An error anywhere in the loop
- * is logged once when it starts and once when it ends, counted, and waited out with a capped backoff;
+ * is counted, logged once when it starts and once when it ends, and waited out with a capped backoff;
  * it never ends consumption. Readiness turns false while the loop fails or has not read for readStallMs.
  */
 export class StreamConsumer {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private lastReadAt = 0;
+  /** The loop's last error, until it has gone a whole claim cycle without one. */
   private failure: string | undefined;
+  private failuresSinceHealthy = 0;
+  private lastFailureAt = 0;
   private nextClaimAt = 0;
   private nextHousekeepingAt = 0;
   private readonly group: ConsumerGroup;
@@ -103,23 +106,41 @@ export class StreamConsumer {
   private async run(): Promise<void> {
     // First what this consumer name was given before and never acknowledged (a restart under the same name).
     let after = '0';
-    let errors = 0;
+    let consecutive = 0;
     while (!this.stopping) {
       try {
         if (after === '>') await this.round();
         else after = await this.rereadOwn(after);
-        if (errors > 0) this.deps.logger.info('consumer loop recovered', { errors });
-        errors = 0;
-        this.failure = undefined;
+        consecutive = 0;
+        this.roundSucceeded();
       } catch (error) {
-        errors++;
-        this.failure = errorMessage(error);
-        this.observer.loopError();
-        if (errors === 1) this.deps.logger.error('consumer loop failed; retrying with backoff', { error: this.failure });
-        if (this.failure.includes('NOGROUP')) await this.group.ensure().catch(() => undefined);
-        await sleep(Math.min(100 * 2 ** (errors - 1), 5_000));
+        consecutive++;
+        this.roundFailed(error);
+        if (errorMessage(error).includes('NOGROUP')) await this.group.ensure().catch(() => undefined);
+        await sleep(Math.min(100 * 2 ** (consecutive - 1), 5_000));
       }
     }
+  }
+
+  /**
+   * An error that recurs (an entry claimed again every CLAIM_IDLE_MS and failing again) is one failure,
+   * not many: it is logged when it starts and when a whole claim cycle has passed without it.
+   */
+  private roundFailed(error: unknown): void {
+    this.failure = errorMessage(error);
+    this.lastFailureAt = Date.now();
+    this.failuresSinceHealthy++;
+    this.observer.loopError();
+    if (this.failuresSinceHealthy === 1) this.deps.logger.error('consumer loop failing; retrying with backoff', { error: this.failure });
+  }
+
+  private roundSucceeded(): void {
+    if (this.failure === undefined) return;
+    const { claimIdleMs, claimIntervalMs, blockMs } = this.deps.options;
+    if (Date.now() - this.lastFailureAt < claimIdleMs + claimIntervalMs + blockMs) return;
+    this.deps.logger.info('consumer loop recovered', { errors: this.failuresSinceHealthy });
+    this.failure = undefined;
+    this.failuresSinceHealthy = 0;
   }
 
   private async rereadOwn(after: string): Promise<string> {
