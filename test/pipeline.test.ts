@@ -8,7 +8,7 @@ import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { spawnWorker, testStreams } from '../inventory-worker/test/support/worker';
 import type { WorkerProcess } from '../inventory-worker/test/support/worker';
-import { waitFor } from '../inventory-worker/test/support/wait';
+import { waitFor } from '../platform/test/support/wait';
 
 let api: ProductApiHarness;
 let inventoryDatabase: TestDatabase;

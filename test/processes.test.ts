@@ -6,7 +6,7 @@ import readline from 'node:readline';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { freePort } from '@stockstream/platform';
-import { waitFor } from '../inventory-worker/test/support/wait';
+import { waitFor } from '../platform/test/support/wait';
 
 const root = path.join(__dirname, '..');
 

@@ -4,10 +4,10 @@ import { startProductApi } from '../product-api/test/support/product-api';
 import type { ProductApiHarness } from '../product-api/test/support/product-api';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
-import { PrivateRedis } from '../inventory-worker/test/support/redis-server';
+import { PrivateRedis } from '../platform/test/support/redis-server';
 import { consumerOptions, startWorker, testStreams } from '../inventory-worker/test/support/worker';
 import type { InProcessWorker } from '../inventory-worker/test/support/worker';
-import { waitFor } from '../inventory-worker/test/support/wait';
+import { waitFor } from '../platform/test/support/wait';
 
 let redis: PrivateRedis;
 let api: ProductApiHarness;

@@ -7,7 +7,7 @@ import { dropDatabase, withDatabase } from '@stockstream/prisma';
 import { TEST_SERVER_URL } from '@stockstream/prisma/testing';
 import { createClient } from 'redis';
 import { freePort } from '@stockstream/platform';
-import { waitFor } from '../inventory-worker/test/support/wait';
+import { waitFor } from '../platform/test/support/wait';
 
 const suffix = randomUUID().replaceAll('-', '').slice(0, 12);
 const productUrl = withDatabase(TEST_SERVER_URL, `test_start_products_${suffix}`);

@@ -12,7 +12,7 @@ import type { TestDatabase } from '@stockstream/prisma/testing';
 import { productCreated, productUpdated, publish } from './support/events';
 import { TEST_REDIS_URL, spawnWorker, testStreams } from './support/worker';
 import type { WorkerProcess } from './support/worker';
-import { waitFor } from './support/wait';
+import { waitFor } from '../../platform/test/support/wait';
 
 let database: TestDatabase;
 let db: InventoryDb;

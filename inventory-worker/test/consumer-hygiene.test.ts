@@ -8,7 +8,7 @@ import { productCreated, publish } from './support/events';
 import { createLogger, createRedisClient } from '@stockstream/platform';
 import { TEST_REDIS_URL, consumerOptions, startWorker, testStreams } from './support/worker';
 import type { InProcessWorker } from './support/worker';
-import { waitFor } from './support/wait';
+import { waitFor } from '../../platform/test/support/wait';
 
 let database: TestDatabase;
 const streams = testStreams();

@@ -7,7 +7,7 @@ import type { DeadLetterWriter } from '../src/consumer/dead-letters';
 import { productCreated, publish } from './support/events';
 import { consumerOptions, startWorker, testStreams } from './support/worker';
 import type { InProcessWorker } from './support/worker';
-import { waitFor } from './support/wait';
+import { waitFor } from '../../platform/test/support/wait';
 
 let database: TestDatabase;
 let worker: InProcessWorker;

@@ -5,10 +5,10 @@ import type { TestDatabase } from '@stockstream/prisma/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { productCreated, publish } from './support/events';
 import { freePort } from '@stockstream/platform';
-import { TcpProxy } from './support/tcp-proxy';
+import { TcpProxy } from '../../platform/test/support/tcp-proxy';
 import { consumerOptions, startWorker, testStreams } from './support/worker';
 import type { InProcessWorker } from './support/worker';
-import { waitFor } from './support/wait';
+import { waitFor } from '../../platform/test/support/wait';
 
 let database: TestDatabase;
 let proxy: TcpProxy;

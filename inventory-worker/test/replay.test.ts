@@ -9,7 +9,7 @@ import { productCreated, productUpdated, publish } from './support/events';
 import { poisonSkus } from './support/poison';
 import { consumerOptions, startWorker, testStreams } from './support/worker';
 import type { InProcessWorker } from './support/worker';
-import { waitFor } from './support/wait';
+import { waitFor } from '../../platform/test/support/wait';
 
 let database: TestDatabase;
 let worker: InProcessWorker;

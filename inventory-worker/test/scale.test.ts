@@ -4,7 +4,7 @@ import type { TestDatabase } from '@stockstream/prisma/testing';
 import { productCreated, publish } from './support/events';
 import { consumerOptions, startWorker, testStreams } from './support/worker';
 import type { InProcessWorker } from './support/worker';
-import { waitFor } from './support/wait';
+import { waitFor } from '../../platform/test/support/wait';
 
 let database: TestDatabase;
 const workers: InProcessWorker[] = [];

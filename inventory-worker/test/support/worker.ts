@@ -11,7 +11,7 @@ import { StreamConsumer } from '../../src/consumer/stream-consumer';
 import type { ConsumerObserver, ConsumerOptions, Outcome } from '../../src/consumer/consumer-options';
 import type { DeadLetterWriter } from '../../src/consumer/dead-letters';
 import { freePort } from '@stockstream/platform';
-import { waitFor } from './wait';
+import { waitFor } from '../../../platform/test/support/wait';
 
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

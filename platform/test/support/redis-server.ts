@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createClient } from 'redis';
-import { freePort } from '@stockstream/platform';
+import { freePort } from '../../src/free-port';
 import { waitFor } from './wait';
 
 /** A private redis-server on a loopback port, for tests that take Redis away; it keeps nothing on disk. */
