@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableText } from './text';
 
 /**
  * The versioned event envelope on the product stream. A new field is added as optional, so that the
@@ -10,21 +11,21 @@ const EnvelopeBase = z.object({
   id: z.uuid().meta({ description: 'The event id: consumers apply each id once' }),
   version: z.literal(EVENT_VERSION),
   occurredAt: z.iso.datetime(),
-  correlationId: z.string().max(200).optional().meta({ description: 'The request id of the call that caused it' }),
+  correlationId: storableText('correlationId').max(200).optional().meta({ description: 'The request id of the call that caused it' }),
 });
 
 export const ProductSnapshot = z.object({
   productId: z.uuid(),
-  sku: z.string().min(1).max(64),
-  name: z.string().min(1).max(200),
-  price: z.string(),
+  sku: storableText('sku').min(1).max(64),
+  name: storableText('name').min(1).max(200),
+  price: storableText('price').max(20),
   productVersion: z.number().int().min(1).optional(),
 });
 export type ProductSnapshot = z.infer<typeof ProductSnapshot>;
 
 export const ProductDeletedData = z.object({
   productId: z.uuid(),
-  sku: z.string().min(1).max(64),
+  sku: storableText('sku').min(1).max(64),
   productVersion: z.number().int().min(1).optional(),
 });
 

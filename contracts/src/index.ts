@@ -5,3 +5,4 @@ export * from './product';
 export * from './inventory';
 export * from './events';
 export * from './dead-letter';
+export * from './text';

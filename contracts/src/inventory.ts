@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PageQuery, pageOf } from './pagination';
 import { Sku } from './product';
+import { storableText } from './text';
 
 /** Postgres integer: anything larger is refused as a 400, never overflows into a 500. */
 export const MAX_STOCK = 2_147_483_647;
@@ -31,7 +32,7 @@ export const InventoryCreate = z
   .strictObject({
     productId: z.uuid('productId must be a UUID'),
     sku: Sku,
-    name: z.string().trim().min(1, 'name must not be empty').max(200, 'name must be at most 200 characters'),
+    name: storableText('name').trim().min(1, 'name must not be empty').max(200, 'name must be at most 200 characters'),
     quantity: Count('quantity').default(0),
   })
   .meta({ id: 'InventoryCreate' });
@@ -48,8 +49,7 @@ export const Adjustment = z
       .max(MAX_STOCK, `delta must be at most ${MAX_STOCK}`)
       .refine((delta) => delta !== 0, 'delta must not be zero')
       .meta({ example: -3 }),
-    reason: z
-      .string()
+    reason: storableText('reason')
       .trim()
       .min(1, 'reason must not be empty')
       .max(200, 'reason must be at most 200 characters')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableText } from './text';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -10,7 +11,10 @@ export const PageQuery = z.strictObject({
     .max(MAX_PAGE_SIZE, `limit must be at most ${MAX_PAGE_SIZE}`)
     .default(20)
     .meta({ description: `Items per page, 1 to ${MAX_PAGE_SIZE}` }),
-  cursor: z.string().max(200).optional().meta({ description: 'The nextCursor of the previous page; omit it for the first page' }),
+  cursor: storableText('cursor')
+    .max(200, 'cursor must be at most 200 characters')
+    .optional()
+    .meta({ description: 'The nextCursor of the previous page; omit it for the first page' }),
 });
 
 /** A page of items in a stable order; nextCursor is null on the last page. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PageQuery, pageOf } from './pagination';
+import { storableText } from './text';
 
 export const Sku = z
   .string()
@@ -17,13 +18,15 @@ export const Price = z
 export const ProductInput = z
   .strictObject({
     sku: Sku,
-    name: z
-      .string()
+    name: storableText('name')
       .trim()
       .min(1, 'name must not be empty')
       .max(200, 'name must be at most 200 characters')
       .meta({ example: 'Red T-shirt, size M' }),
-    description: z.string().max(2000, 'description must be at most 2000 characters').optional().meta({ example: 'Organic cotton' }),
+    description: storableText('description')
+      .max(2000, 'description must be at most 2000 characters')
+      .optional()
+      .meta({ example: 'Organic cotton' }),
     price: Price,
   })
   .meta({ id: 'ProductInput', description: 'A product as the client sends it, to create one or to replace one whole' });
@@ -45,7 +48,11 @@ export type Product = z.infer<typeof Product>;
 
 export const ProductListQuery = PageQuery.extend({
   sku: Sku.optional().meta({ description: 'Only the product with this exact sku' }),
-  name: z.string().min(1).max(200).optional().meta({ description: 'Only products whose name contains this, ignoring case' }),
+  name: storableText('name')
+    .min(1, 'name must not be empty')
+    .max(200, 'name must be at most 200 characters')
+    .optional()
+    .meta({ description: 'Only products whose name contains this, ignoring case' }),
 });
 export type ProductListQuery = z.infer<typeof ProductListQuery>;
 

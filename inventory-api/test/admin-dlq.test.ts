@@ -105,4 +105,22 @@ describe('/admin/dlq operations', () => {
     await admin('delete', `/admin/dlq/${ids[1]}`).expect(404);
     expect((await admin('get', '/admin/dlq').expect(200)).body.map((letter: { id: string }) => letter.id)).toEqual([ids[2]]);
   });
+
+  test('an id with a part above 2^64 - 1 is a 400 naming params.id, on reads and on replay', async () => {
+    for (const res of [
+      await admin('get', '/admin/dlq/99999999999999999999-0'),
+      await admin('post', '/admin/dlq/1-99999999999999999999/replay'),
+    ]) {
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ path: 'params.id', message: 'id parts must be at most 2^64 - 1' }]);
+    }
+    await admin('get', '/admin/dlq/18446744073709551615-0').expect(404);
+  });
+
+  test('the reason filter takes only the reasons there are; answers are never cached', async () => {
+    const res = await admin('get', '/admin/dlq?reason=bogus').expect(400);
+    expect(res.body.errors).toEqual([{ path: 'query.reason', message: expect.stringContaining('invalid') }]);
+    expect((await admin('get', '/admin/dlq').expect(200)).headers['cache-control']).toBe('no-store');
+    expect((await api.http.get('/admin/dlq').expect(401)).headers['cache-control']).toBe('no-store');
+  });
 });

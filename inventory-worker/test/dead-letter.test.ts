@@ -5,7 +5,7 @@ import { productCreated, publish } from './support/events';
 import { poisonSkus } from './support/poison';
 import { consumerOptions, startWorker, testStreams } from './support/worker';
 import type { InProcessWorker } from './support/worker';
-import { waitFor } from './support/wait';
+import { waitFor } from '../../platform/test/support/wait';
 
 let database: TestDatabase;
 let worker: InProcessWorker;
@@ -54,6 +54,14 @@ describe('dead-letter stream', () => {
     expect(letter?.error).toContain('data');
     expect(JSON.parse(letter?.fields ?? '{}')).toEqual({ id: 'not-a-uuid', type: 'product.created', data: '{broken' });
     expect(await worker.redis.xPendingRange(streams.stream, streams.group, '-', '+', 10)).toEqual([]);
+  });
+
+  test('an event whose text Postgres cannot store (a NUL) is invalid at once, not retried', async () => {
+    const event = productCreated({ name: 'Mug\u0000' });
+    const [id] = await publish(worker.redis, streams.stream, [event]);
+    const letter = await waitFor('the dead letter', async () => (await deadLetters()).find((entry) => entry.originalId === id));
+    expect(letter).toMatchObject({ reason: 'invalid', deliveries: 1, eventId: event.id });
+    expect(letter.error).toContain('NUL');
   });
 
   test('an event that always fails is retried by claims and dead-lettered after exactly MAX_DELIVERIES; the rest of its batch is applied', async () => {

@@ -16,3 +16,4 @@ export * from './http/if-match';
 export * from './metrics';
 export * from './http/route-template';
 export * from './free-port';
+export * from './http/dependency-outage';

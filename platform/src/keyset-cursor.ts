@@ -10,10 +10,15 @@ export function encodeCursor({ createdAt, id }: Cursor): string {
   return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Only what encodeCursor makes: a canonical time Postgres can hold and a UUID, else a 400 on the cursor. */
 export function decodeCursor(cursor: string): Cursor {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const [iso, id, ...rest] = Buffer.from(cursor, 'base64url').toString().split('|');
   const createdAt = new Date(iso ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(createdAt.getTime())) {
+  const year = createdAt.getUTCFullYear();
+  const canonical = !Number.isNaN(createdAt.getTime()) && year >= 1970 && year <= 9999 && createdAt.toISOString() === iso;
+  if (rest.length > 0 || !id || !UUID.test(id) || !canonical) {
     throw AppError.validation([{ path: 'query.cursor', message: 'cursor is not one this API gave out' }]);
   }
   return { createdAt, id };

@@ -1,17 +1,26 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { DeadLetterReason, storableText } from '@stockstream/contracts';
 import { AppError, parseRequest } from '@stockstream/platform';
 import type { DeadLetterQueue } from '@stockstream/inventory-core';
 import { requireApiKey } from './require-api-key';
 
 export const DeadLetterListQuery = z.strictObject({
-  reason: z.string().min(1).max(100).optional().meta({ description: 'invalid or max-deliveries' }),
-  type: z.string().min(1).max(100).optional().meta({ description: 'The event type, such as product.created' }),
+  reason: DeadLetterReason.optional().meta({ description: 'Only dead letters of this reason' }),
+  type: storableText('type').min(1).max(100).optional().meta({ description: 'The event type, such as product.created' }),
   limit: z.coerce.number().int('limit must be a whole number').min(1).max(1000).default(100),
 });
 
+const ENTRY_ID = /^\d{1,20}-\d{1,20}$/;
+const MAX_ID_PART = 2n ** 64n - 1n;
+
 export const DeadLetterIdParams = z.strictObject({
-  id: z.string().regex(/^\d{1,20}-\d{1,20}$/, 'id must be a stream entry id like 1700000000000-0'),
+  id: z
+    .string()
+    .regex(ENTRY_ID, 'id must be a stream entry id like 1700000000000-0')
+    // Redis ids are two unsigned 64-bit numbers; a larger one is a client's mistake, not a Redis error.
+    .refine((id) => !ENTRY_ID.test(id) || id.split('-').every((part) => BigInt(part) <= MAX_ID_PART), 'id parts must be at most 2^64 - 1')
+    .meta({ example: '1700000000000-0' }),
 });
 
 export const ReplayAnswer = z.object({ id: z.string(), replayedAs: z.string() }).meta({ id: 'ReplayAnswer' });
@@ -23,6 +32,11 @@ function unknownLetter(id: string): AppError {
 /** /admin/dlq: the CLI's operations over HTTP, behind the admin API key. */
 export function adminDeadLetterRoutes(queue: DeadLetterQueue, apiKey: string): Router {
   const router = Router();
+  // Dead letters hold whole events: no cache, shared or private, keeps a copy.
+  router.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   router.use(requireApiKey(apiKey));
 
   router.get('/', async (req, res) => {

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { Logger, RedisClient, Registry } from '@stockstream/platform';
-import { createBaseApp, finishApp } from '@stockstream/platform';
+import { OutageMonitor, createBaseApp, finishApp } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma';
 import type { DeadLetterQueue } from '@stockstream/inventory-core';
 import { adminDeadLetterRoutes } from './admin-dlq-routes';
@@ -25,5 +25,9 @@ export function createInventoryApp({ db, logger, metrics, redis, admin }: Invent
   app.use('/api/inventory', inventoryRoutes(db));
   if (admin) app.use('/admin/dlq', adminDeadLetterRoutes(admin.deadLetters, admin.apiKey));
   app.use('/health', healthRoutes(db, redis));
-  return finishApp(app, logger, stockProblem);
+  const outages = new OutageMonitor(logger, {
+    database: () => db.$queryRaw`SELECT 1`,
+    redis: async () => redis?.ping(),
+  });
+  return finishApp(app, logger, { mapDomainError: stockProblem, outages });
 }

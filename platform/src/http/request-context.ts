@@ -37,6 +37,7 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
       type: 'unsupported-media-type',
       title: 'Unsupported media type',
       detail: `Send the body as application/json (got ${req.get('content-type') ?? 'no Content-Type'})`,
+      errors: [{ path: 'headers.content-type', message: 'must be application/json' }],
     });
   }
   next();

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { Logger, RedisClient, Registry } from '@stockstream/platform';
-import { createBaseApp, finishApp } from '@stockstream/platform';
+import { OutageMonitor, createBaseApp, finishApp } from '@stockstream/platform';
 import type { ProductDb } from '@stockstream/prisma';
 import { ProductRepository } from '../data/product-repository';
 import { productOpenApi } from './openapi';
@@ -21,5 +21,7 @@ export function createProductApp({ db, redis, logger, onChange, outboxBacklog, m
   const app = createBaseApp({ logger, openApiDocument: productOpenApi(), metrics });
   app.use('/api/products', productsRoutes(new ProductRepository(db), onChange));
   app.use('/health', healthRoutes(db, redis, outboxBacklog));
-  return finishApp(app, logger);
+  // Requests only need the database: Redis is the relay's, and its outage only grows the outbox.
+  const outages = new OutageMonitor(logger, { database: () => db.$queryRaw`SELECT 1` });
+  return finishApp(app, logger, { outages });
 }

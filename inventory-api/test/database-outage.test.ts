@@ -1,0 +1,87 @@
+// The database goes away under inventory-api (a proxy in front of it is cut, then restored): every route
+// answers 503 with Retry-After, readiness is false, and the outage is two log lines, not one per request.
+import { PassThrough } from 'node:stream';
+import request from 'supertest';
+import winston from 'winston';
+import { createLogger, createMetricsRegistry, freePort } from '@stockstream/platform';
+import { createInventoryDb } from '@stockstream/prisma';
+import type { InventoryDb } from '@stockstream/prisma';
+import { createTestDatabase } from '@stockstream/prisma/testing';
+import type { TestDatabase } from '@stockstream/prisma/testing';
+import { TcpProxy } from '../../platform/test/support/tcp-proxy';
+import { createInventoryApp } from '../src/http/app';
+import { newRecord } from './support/inventory-api';
+
+let database: TestDatabase;
+let proxy: TcpProxy;
+let db: InventoryDb;
+let http: ReturnType<typeof request>;
+const lines: { level: string; message: string; [field: string]: unknown }[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase('inventory');
+  const direct = new URL(database.url);
+  proxy = new TcpProxy(await freePort(), { host: direct.hostname, port: Number(direct.port || 5432) });
+  await proxy.up();
+  const viaProxy = new URL(database.url);
+  viaProxy.port = String(proxy.port);
+  db = createInventoryDb(viaProxy.toString(), { poolSize: 4 });
+  const logger = createLogger('inventory-api-test', 'info');
+  const sink = new PassThrough();
+  sink.on('data', (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .forEach((line) => lines.push(JSON.parse(line))),
+  );
+  logger.clear().add(new winston.transports.Stream({ stream: sink }));
+  http = request(createInventoryApp({ db, logger, metrics: createMetricsRegistry('inventory-api') }));
+});
+afterAll(async () => {
+  await proxy.up().catch(() => undefined);
+  await db.$disconnect();
+  await proxy.down();
+  await database.drop();
+});
+
+test('while the database refuses connections every route is a 503 with Retry-After, logged once when it starts and once when it ends', async () => {
+  await http.get('/api/inventory').expect(200);
+  await proxy.down();
+
+  const record = newRecord();
+  const refused = [
+    http.get('/api/inventory'),
+    http.get(`/api/inventory/${record.productId}`),
+    http.post('/api/inventory').send(record),
+    http.post('/api/inventory').set('Idempotency-Key', 'outage-1').send(record),
+    http.post(`/api/inventory/${record.productId}/adjustments`).send({ delta: 1, reason: 'restock' }),
+    http.post(`/api/inventory/${record.productId}/reservations`).send({ quantity: 1, reference: 'order-1' }),
+    http.delete(`/api/inventory/${record.productId}/reservations/order-1`),
+  ];
+  for (const call of refused) {
+    const res = await call;
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body).toMatchObject({ type: expect.stringContaining('/unavailable'), detail: expect.not.stringContaining('127.0.0.1') });
+  }
+  await http.get('/health/ready').expect(503);
+
+  await proxy.up();
+  await waitForLine(/database available again/);
+  await http.get('/api/inventory').expect(200);
+  await http.get('/health/ready').expect(200);
+
+  const outageLines = lines.filter((line) => line.level !== 'info' || /available|unavailable/.test(line.message));
+  expect(outageLines.map((line) => line.message)).toEqual([
+    'database unavailable; answering 503 until it is back',
+    'database available again',
+  ]);
+  expect(outageLines[1]).toMatchObject({ refusedRequests: refused.length });
+  expect(lines.some((line) => 'stack' in line)).toBe(false);
+});
+
+async function waitForLine(pattern: RegExp): Promise<void> {
+  for (let i = 0; i < 200 && !lines.some((line) => pattern.test(line.message)); i++) await new Promise((r) => setTimeout(r, 50));
+}
