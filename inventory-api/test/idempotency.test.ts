@@ -79,4 +79,41 @@ describe('Idempotency-Key on POST', () => {
       .expect(400);
     expect(res.body.errors[0].path).toBe('headers.idempotency-key');
   });
+
+  test('one key is one request however the path is spelled: upper-case id, trailing slash, percent-encoded letters', async () => {
+    const record = await createRecord(api, { quantity: 10 });
+    const id: string = record.productId;
+    const encoded = id.replace(/[a-f]/, (letter) => `%${letter.charCodeAt(0).toString(16)}`);
+    const spellings = [
+      `/api/inventory/${id}/adjustments`,
+      `/api/inventory/${id.toUpperCase()}/adjustments`,
+      `/api/inventory/${id}/adjustments/`,
+      `/api/inventory/${encoded}/adjustments`,
+    ];
+    expect(new Set(spellings).size).toBe(4);
+    const answers = [];
+    for (const url of spellings)
+      answers.push(await api.http.post(url).set('Idempotency-Key', 'spelled-1').send({ delta: -1, reason: 'sale' }).expect(200));
+    expect(answers.slice(1).every((res) => res.headers['idempotent-replayed'] === 'true')).toBe(true);
+    expect((await api.http.get(`/api/inventory/${id}`)).body.quantity).toBe(9);
+  });
+
+  test('the same body with its fields in another order is the same request, not a 422', async () => {
+    const record = await createRecord(api, { quantity: 10 });
+    const url = `/api/inventory/${record.productId}/adjustments`;
+    await api.http
+      .post(url)
+      .set('Idempotency-Key', 'order-1')
+      .set('Content-Type', 'application/json')
+      .send('{"delta":-2,"reason":"sale"}')
+      .expect(200);
+    const again = await api.http
+      .post(url)
+      .set('Idempotency-Key', 'order-1')
+      .set('Content-Type', 'application/json')
+      .send('{"reason":"sale","delta":-2}')
+      .expect(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((await api.http.get(`/api/inventory/${record.productId}`)).body.quantity).toBe(8);
+  });
 });

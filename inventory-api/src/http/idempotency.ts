@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { AppError } from '@stockstream/platform';
+import { AppError, routeTemplate } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma';
 import { InventoryPrisma } from '@stockstream/prisma';
 import type { InventoryQueryable as Queryable } from '@stockstream/inventory-core';
@@ -12,6 +12,30 @@ export interface Answer {
 }
 
 const SANE_KEY = /^[\x21-\x7e]{1,200}$/;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * What a key is claimed for: the method, the route as written and its ids in canonical (lower) case, so
+ * that /api/inventory/ABC…, /api/inventory/abc…/ and /api/inventory/%61bc… are one request.
+ */
+function scopeOf(req: Request): string {
+  const params = Object.entries(req.params as Record<string, string>)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, value]) => `${name}=${UUID.test(value) ? value.toLowerCase() : value}`)
+    .join('&');
+  return `${req.method} ${routeTemplate(req)}${params ? ` ${params}` : ''}`;
+}
+
+/** JSON with every object's keys sorted, so that the same body with its fields in another order is the same request. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
 
 function storedAnswer(row: { status: number; body: unknown; headers: unknown }): Answer {
   return { status: row.status, body: row.body, headers: { ...(row.headers as Record<string, string>), 'Idempotent-Replayed': 'true' } };
@@ -28,10 +52,8 @@ export async function answerOnce(db: InventoryDb, req: Request, work: (tx: Query
   if (!SANE_KEY.test(key)) {
     throw AppError.validation([{ path: 'headers.idempotency-key', message: 'must be 1 to 200 visible ASCII characters' }]);
   }
-  const scope = `${req.method} ${req.baseUrl}${req.path}`;
-  const requestHash = createHash('sha256')
-    .update(JSON.stringify(req.body ?? null))
-    .digest('hex');
+  const scope = scopeOf(req);
+  const requestHash = createHash('sha256').update(canonicalJson(req.body)).digest('hex');
   return db.$transaction(async (tx) => {
     const claimed = await tx.$executeRaw`
       INSERT INTO idempotent_requests (scope, key, request_hash, status, body)
