@@ -18,6 +18,25 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+const SECRET_NAME = /KEY|SECRET|PASSWORD|TOKEN|CREDENTIAL/i;
+
+/**
+ * How a bad value is shown in the error: as it is, except a secret (never shown) and a URL's credentials
+ * (the password, and a user name that could be a token, are masked), since start-up errors end up in logs.
+ */
+function shown(variable: string, value: string): string {
+  if (SECRET_NAME.test(variable)) return ' (value hidden: it is a secret)';
+  if (!value.includes('@')) return ` (got "${value}")`;
+  try {
+    const url = new URL(value);
+    if (url.username) url.username = '***';
+    if (url.password) url.password = '***';
+    return ` (got "${url.toString()}")`;
+  } catch {
+    return ' (value hidden: it may hold credentials)';
+  }
+}
+
 /** Parses the environment once at start; the error names every bad variable and what is wrong with it. */
 export function parseConfig<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
   const result = schema.safeParse(env);
@@ -25,7 +44,7 @@ export function parseConfig<T extends z.ZodType>(schema: T, env: NodeJS.ProcessE
   const lines = result.error.issues.map((issue) => {
     const variable = issue.path.join('.');
     const value = env[variable];
-    return `  ${variable}: ${issue.message}${value === undefined ? '' : ` (got "${value}")`}`;
+    return `  ${variable}: ${issue.message}${value === undefined ? '' : shown(variable, value)}`;
   });
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, envBoolean, envPort, envPostgresUrl, parseConfig } from '../src/config';
+import { ConfigError, envBoolean, envPort, envPostgresUrl, envRedisUrl, parseConfig } from '../src/config';
 
 const Config = z.object({
   PORT: envPort(7001),
@@ -37,4 +37,23 @@ describe('parseConfig', () => {
   test('refuses a port outside 0 to 65535', () => {
     expect(() => parseConfig(Config, { PORT: '70000' })).toThrow(/PORT/);
   });
+
+  test('never shows a secret or the credentials of a URL, and still names the variable', () => {
+    const Secrets = z.object({ ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters'), REDIS_URL: envRedisUrl });
+    const message = messageOf(() => parseConfig(Secrets, { ADMIN_API_KEY: 'short-secret', REDIS_URL: 'http://admin:hunter2@cache:6379' }));
+    expect(message).toContain('ADMIN_API_KEY: must be at least 16 characters (value hidden: it is a secret)');
+    expect(message).toContain('REDIS_URL: must be a redis:// URL (got "http://***:***@cache:6379/")');
+    expect(message).not.toContain('short-secret');
+    expect(message).not.toContain('hunter2');
+    expect(messageOf(() => parseConfig(Secrets, { ADMIN_API_KEY: 'x'.repeat(16), REDIS_URL: 'redis://:pw@[bad' }))).not.toContain('pw');
+  });
 });
+
+function messageOf(parse: () => unknown): string {
+  try {
+    parse();
+    return '';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
