@@ -1,4 +1,11 @@
-import { expectDocumentsEveryRoute, expectProblemResponses, expectValidOpenApi31 } from '../../platform/test/support/openapi-contract';
+import {
+  expectDocumentsEveryRoute,
+  expectLintClean,
+  expectProblemResponses,
+  expectValidOpenApi31,
+} from '../../platform/test/support/openapi-contract';
+import { registerAdminPaths } from '../src/http/admin-openapi';
+import { inventoryOpenApi } from '../src/http/openapi';
 import { startInventoryApi } from './support/inventory-api';
 import type { InventoryApiHarness } from './support/inventory-api';
 
@@ -11,6 +18,11 @@ afterAll(() => api.close());
 describe('GET /openapi.json', () => {
   test('is a valid OpenAPI 3.1 document', async () => {
     await expectValidOpenApi31((await api.http.get('/openapi.json').expect(200)).body);
+  });
+
+  test("passes Redocly's recommended rules with no error and no warning, with and without the admin paths", async () => {
+    await expectLintClean((await api.http.get('/openapi.json').expect(200)).body);
+    await expectLintClean(inventoryOpenApi([registerAdminPaths]));
   });
 
   test('lists every route the app serves, and nothing it does not', async () => {

@@ -1,6 +1,7 @@
 import {
   documentedRoutes,
   expectDocumentsEveryRoute,
+  expectLintClean,
   expectProblemResponses,
   expectValidOpenApi31,
 } from '../../platform/test/support/openapi-contract';
@@ -16,6 +17,10 @@ afterAll(() => api.close());
 describe('GET /openapi.json', () => {
   test('is a valid OpenAPI 3.1 document', async () => {
     await expectValidOpenApi31((await api.http.get('/openapi.json').expect(200)).body);
+  });
+
+  test("passes Redocly's recommended rules with no error and no warning", async () => {
+    await expectLintClean((await api.http.get('/openapi.json').expect(200)).body);
   });
 
   test('documents every API route with its request, response and error schemas', async () => {

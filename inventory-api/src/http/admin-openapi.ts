@@ -17,6 +17,7 @@ export function registerAdminPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'get',
     path: '/admin/dlq',
+    operationId: 'listDeadLetters',
     tags,
     security,
     summary: 'List dead letters, oldest first',
@@ -26,6 +27,7 @@ export function registerAdminPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'get',
     path: '/admin/dlq/{id}',
+    operationId: 'getDeadLetter',
     tags,
     security,
     summary: 'One dead letter with its original event',
@@ -35,6 +37,7 @@ export function registerAdminPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'post',
     path: '/admin/dlq/{id}/replay',
+    operationId: 'replayDeadLetter',
     tags,
     security,
     summary: 'Put the event back on the product stream (same event id) and remove it from the dead letters, atomically',
@@ -44,6 +47,7 @@ export function registerAdminPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'delete',
     path: '/admin/dlq/{id}',
+    operationId: 'deleteDeadLetter',
     tags,
     security,
     summary: 'Delete a dead letter',

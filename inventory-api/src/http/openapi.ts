@@ -34,6 +34,8 @@ function registerInventoryPaths(registry: Registry): void {
   registry.registerPath({
     method: 'get',
     path: '/api/inventory',
+    operationId: 'listInventory',
+    security: [],
     tags,
     summary: 'List stock records, oldest first, a page at a time',
     request: { query: InventoryListQuery },
@@ -42,6 +44,8 @@ function registerInventoryPaths(registry: Registry): void {
   registry.registerPath({
     method: 'post',
     path: '/api/inventory',
+    operationId: 'createInventory',
+    security: [],
     tags,
     summary: 'Create a stock record by hand (the worker makes one for each new product)',
     request: { headers: idempotencyKey, body: { required: true, ...jsonContent(InventoryCreate) } },
@@ -53,6 +57,8 @@ function registerInventoryPaths(registry: Registry): void {
   registry.registerPath({
     method: 'get',
     path: '/api/inventory/{productId}',
+    operationId: 'getInventory',
+    security: [],
     tags,
     summary: 'Get the stock of one product',
     request: { params: ProductIdPathParams },
@@ -61,6 +67,8 @@ function registerInventoryPaths(registry: Registry): void {
   registry.registerPath({
     method: 'put',
     path: '/api/inventory/{productId}',
+    operationId: 'setInventoryQuantity',
+    security: [],
     tags,
     summary: 'Set the quantity (never below what is reserved)',
     request: { params: ProductIdPathParams, headers: ifMatchHeader, body: { required: true, ...jsonContent(InventorySetQuantity) } },
@@ -72,6 +80,8 @@ function registerInventoryPaths(registry: Registry): void {
   registry.registerPath({
     method: 'delete',
     path: '/api/inventory/{productId}',
+    operationId: 'deleteInventory',
+    security: [],
     tags,
     summary: 'Delete a stock record and its reservations',
     request: { params: ProductIdPathParams, headers: ifMatchHeader },
@@ -80,6 +90,8 @@ function registerInventoryPaths(registry: Registry): void {
   registry.registerPath({
     method: 'post',
     path: '/api/inventory/{productId}/adjustments',
+    operationId: 'adjustStock',
+    security: [],
     tags,
     summary: 'Add stock (delta > 0) or take it (delta < 0), atomically',
     description: 'Refused with 409 insufficient-stock, saying how much is available, when the result would go below what is reserved.',
@@ -92,6 +104,8 @@ function registerInventoryPaths(registry: Registry): void {
   registry.registerPath({
     method: 'get',
     path: '/api/inventory/{productId}/reservations',
+    operationId: 'listReservations',
+    security: [],
     tags,
     summary: 'The reservations held on a product',
     request: { params: ProductIdPathParams },
@@ -100,6 +114,8 @@ function registerInventoryPaths(registry: Registry): void {
   registry.registerPath({
     method: 'post',
     path: '/api/inventory/{productId}/reservations',
+    operationId: 'reserveStock',
+    security: [],
     tags,
     summary: 'Reserve available stock for an order',
     description: 'The same reference again answers the existing reservation (200) and reserves nothing more.',
@@ -113,6 +129,8 @@ function registerInventoryPaths(registry: Registry): void {
   registry.registerPath({
     method: 'delete',
     path: '/api/inventory/{productId}/reservations/{reference}',
+    operationId: 'releaseReservation',
+    security: [],
     tags,
     summary: 'Release a reservation',
     request: { params: ReservationPathParams },

@@ -1,12 +1,13 @@
 import express from 'express';
 import type { Express } from 'express';
+import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import type { Logger } from '../logger';
 import type { Registry } from '../metrics';
 import { httpMetrics, metricsRoute } from '../metrics';
 import { requestContext, requireJsonBody } from './request-context';
 import { errorHandler, notFoundRoute } from './error-handler';
-import type { DomainErrorMapper } from './error-handler';
+import type { ErrorHandlerOptions } from './error-handler';
 
 export interface BaseAppOptions {
   logger: Logger;
@@ -15,12 +16,23 @@ export interface BaseAppOptions {
   metrics: Registry;
 }
 
+/**
+ * helmet's headers (nosniff, frame and referrer policies, a CSP). The CSP keeps helmet's defaults, which
+ * Swagger UI at /docs works under (its scripts are files of this origin; it needs inline styles and data:
+ * images, both allowed), without upgrade-insecure-requests: these APIs are served over plain HTTP inside
+ * a network, and the upgrade would break /docs there.
+ */
+const securityHeaders = helmet({
+  contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+});
+
 /** Request ids, access log, metrics, JSON bodies up to 100 kB, and the API docs; the service adds its routes. */
 export function createBaseApp({ logger, openApiDocument, metrics }: BaseAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.use(securityHeaders);
   app.use(requestContext(logger));
   app.use(httpMetrics(metrics));
   app.get('/metrics', metricsRoute(metrics));
@@ -29,14 +41,19 @@ export function createBaseApp({ logger, openApiDocument, metrics }: BaseAppOptio
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApiDocument, { customSiteTitle: 'stockstream API' }));
+  app.use(
+    '/docs',
+    swaggerUi.serve,
+    // No validator badge: it would load an image from another origin, which the CSP refuses.
+    swaggerUi.setup(openApiDocument, { customSiteTitle: 'stockstream API', swaggerOptions: { validatorUrl: null } }),
+  );
   app.get('/swagger', (_req, res) => res.redirect(301, '/docs'));
   return app;
 }
 
 /** Last in the chain: unknown routes and every error become problem+json. */
-export function finishApp(app: Express, logger: Logger, mapDomainError?: DomainErrorMapper): Express {
+export function finishApp(app: Express, logger: Logger, options: ErrorHandlerOptions = {}): Express {
   app.use(notFoundRoute);
-  app.use(errorHandler(logger, mapDomainError));
+  app.use(errorHandler(logger, options));
   return app;
 }

@@ -19,9 +19,10 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'A dependency is not reachable',
 };
 
+/** The problem answers of an operation: those given, and always 500 and 503 (a dependency away). */
 export function problemResponses(...statuses: number[]): Record<number, ResponseConfig> {
   return Object.fromEntries(
-    [...statuses, 500].map((status) => [
+    [...statuses, 500, 503].map((status) => [
       status,
       { description: STATUS_TEXT[status] ?? 'Error', content: { 'application/problem+json': { schema: Problem } } },
     ]),
@@ -35,7 +36,9 @@ export function jsonContent(schema: z.ZodType) {
 export function buildOpenApiDocument(registry: OpenAPIRegistry, info: { title: string; description: string }) {
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: info.title, version: '1.0.0', description: info.description },
+    info: { title: info.title, version: '1.0.0', description: info.description, license: { name: 'MIT', identifier: 'MIT' } },
+    // Relative: the document is served by the API it describes, so Swagger UI calls the same origin.
+    servers: [{ url: '/', description: 'This server' }],
   });
 }
 
@@ -55,29 +58,44 @@ export const Readiness = z
   .catchall(z.unknown())
   .meta({ id: 'Readiness' });
 
+/** Every route refuses a body that is not JSON, even where it expects none. */
+const bodyRefused = {
+  415: { description: STATUS_TEXT[415] ?? 'Error', content: { 'application/problem+json': { schema: Problem } } },
+};
+
 export function registerHealthPaths(registry: OpenAPIRegistry, readySummary: string): void {
   registry.registerPath({
     method: 'get',
     path: '/health/live',
+    operationId: 'getLiveness',
+    security: [],
     tags: ['health'],
     summary: 'The process answers',
-    responses: { 200: { description: 'Alive', ...jsonContent(z.object({ status: z.literal('ok') })) } },
+    responses: { 200: { description: 'Alive', ...jsonContent(z.object({ status: z.literal('ok') })) }, ...bodyRefused },
   });
   registry.registerPath({
     method: 'get',
     path: '/metrics',
+    operationId: 'getMetrics',
+    security: [],
     tags: ['health'],
     summary: 'Prometheus metrics',
-    responses: { 200: { description: 'Metrics in the Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
+    responses: {
+      200: { description: 'Metrics in the Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
+      ...bodyRefused,
+    },
   });
   registry.registerPath({
     method: 'get',
     path: '/health/ready',
+    operationId: 'getReadiness',
+    security: [],
     tags: ['health'],
     summary: readySummary,
     responses: {
       200: { description: 'Ready', ...jsonContent(Readiness) },
       503: { description: 'Not ready: the failing check is named', ...jsonContent(Readiness) },
+      ...bodyRefused,
     },
   });
 }

@@ -1,4 +1,10 @@
 // The checks every service's OpenAPI document must pass; each service's openapi.test.ts runs them.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { Express } from 'express';
 import { listRoutes } from '../../src/http/list-routes';
@@ -32,5 +38,29 @@ export function expectProblemResponses(document: OpenApiDocument): void {
     if (path.startsWith('/health') || path === '/metrics') continue;
     for (const operation of Object.values(operations))
       expect(operation.responses['500']?.content).toHaveProperty(['application/problem+json']);
+  }
+}
+
+interface LintReport {
+  totals: { errors: number; warnings: number };
+  problems: { ruleId: string; message: string; location: { pointer: string }[] }[];
+}
+
+const REDOCLY = path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'redocly');
+
+/** Redocly's `recommended` ruleset finds nothing: no error, no warning. */
+export async function expectLintClean(document: object): Promise<void> {
+  const file = path.join(os.tmpdir(), `openapi-${randomUUID()}.json`);
+  await fs.writeFile(file, JSON.stringify(document));
+  try {
+    const { stdout } = await promisify(execFile)(REDOCLY, ['lint', '--extends', 'recommended', '--format', 'json', file]).catch(
+      (error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }),
+    );
+    const report = JSON.parse(stdout) as LintReport;
+    const problems = report.problems.map((problem) => `${problem.ruleId} at ${problem.location[0]?.pointer}: ${problem.message}`);
+    expect(problems).toEqual([]);
+    expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+  } finally {
+    await fs.rm(file, { force: true });
   }
 }

@@ -15,6 +15,8 @@ export function productOpenApi() {
   registry.registerPath({
     method: 'post',
     path: '/api/products',
+    operationId: 'createProduct',
+    security: [],
     tags: ['products'],
     summary: 'Create a product',
     request: { headers: requestIdHeader, body: { required: true, ...jsonContent(ProductInput) } },
@@ -30,6 +32,8 @@ export function productOpenApi() {
   registry.registerPath({
     method: 'get',
     path: '/api/products',
+    operationId: 'listProducts',
+    security: [],
     tags: ['products'],
     summary: 'List products, oldest first, a page at a time',
     request: { query: ProductListQuery },
@@ -38,6 +42,8 @@ export function productOpenApi() {
   registry.registerPath({
     method: 'get',
     path: '/api/products/{id}',
+    operationId: 'getProduct',
+    security: [],
     tags: ['products'],
     summary: 'Get one product',
     request: { params: ProductIdParams },
@@ -46,6 +52,8 @@ export function productOpenApi() {
   registry.registerPath({
     method: 'put',
     path: '/api/products/{id}',
+    operationId: 'replaceProduct',
+    security: [],
     tags: ['products'],
     summary: 'Replace a product whole',
     request: {
@@ -61,6 +69,8 @@ export function productOpenApi() {
   registry.registerPath({
     method: 'delete',
     path: '/api/products/{id}',
+    operationId: 'deleteProduct',
+    security: [],
     tags: ['products'],
     summary: 'Delete a product',
     request: { params: ProductIdParams, headers: ifMatchHeader.extend(requestIdHeader.shape) },
