@@ -17,3 +17,5 @@ export * from './metrics';
 export * from './http/route-template';
 export * from './free-port';
 export * from './http/dependency-outage';
+export * from './stream-ids';
+export * from './http/require-api-key';

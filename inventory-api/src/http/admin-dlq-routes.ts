@@ -1,9 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { DeadLetterReason, storableText } from '@stockstream/contracts';
-import { AppError, parseRequest } from '@stockstream/platform';
+import { AppError, parseRequest, requireApiKey } from '@stockstream/platform';
 import type { DeadLetterQueue } from '@stockstream/inventory-core';
-import { requireApiKey } from './require-api-key';
 
 export const DeadLetterListQuery = z.strictObject({
   reason: DeadLetterReason.optional().meta({ description: 'Only dead letters of this reason' }),
