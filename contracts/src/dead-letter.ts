@@ -4,7 +4,7 @@ import { z } from 'zod';
  * An entry of the dead-letter stream: the original entry (its id and its fields, as JSON) and why it
  * failed. Replaying puts the original fields back on the main stream, with the same event id.
  */
-export const DeadLetterReason = z.enum(['invalid', 'max-deliveries']);
+export const DeadLetterReason = z.enum(['invalid', 'max-deliveries', 'trimmed']);
 export type DeadLetterReason = z.infer<typeof DeadLetterReason>;
 
 export const DeadLetterFields = z.object({

@@ -31,6 +31,12 @@ export function workerMetrics(registry: Registry, redis: RedisClient, options: C
     help: 'Errors in the consumer loop (read, claim, apply, acknowledge, dead-letter); each is retried',
     registers: [registry],
   });
+  const resets = new Counter({
+    name: 'stockstream_broker_resets_total',
+    help: 'Times the stream or the consumer group was found lost (Redis restarted empty, failed over, was flushed…); the group is made again and reads the stream from its start',
+    labelNames: ['detected_by', 'reason'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'consumer_group_lag',
     help: 'Entries in the stream not yet delivered to the consumer group (XINFO GROUPS lag)',
@@ -80,5 +86,6 @@ export function workerMetrics(registry: Registry, redis: RedisClient, options: C
     batch: (durationMs) => batch.observe(durationMs / 1000),
     read: () => lastRead.set(Date.now() / 1000),
     loopError: () => loopErrors.inc(),
+    brokerReset: (reason) => resets.inc({ detected_by: 'worker', reason }),
   };
 }

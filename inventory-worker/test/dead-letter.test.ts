@@ -1,4 +1,4 @@
-import { DeadLetterFields } from '@stockstream/contracts';
+import { DeadLetterFields, toStreamFields } from '@stockstream/contracts';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { productCreated, publish } from './support/events';
@@ -62,6 +62,24 @@ describe('dead-letter stream', () => {
     const letter = await waitFor('the dead letter', async () => (await deadLetters()).find((entry) => entry.originalId === id));
     expect(letter).toMatchObject({ reason: 'invalid', deliveries: 1, eventId: event.id });
     expect(letter.error).toContain('NUL');
+  });
+
+  test('pending entries whose message was trimmed from the stream are dead-lettered (reason trimmed), never left pending', async () => {
+    // Added and delivered to a consumer that then died, in one MULTI, so that the live worker cannot take them first.
+    const replies = await worker.redis
+      .multi()
+      .xAdd(streams.stream, '*', toStreamFields(productCreated()))
+      .xAdd(streams.stream, '*', toStreamFields(productCreated()))
+      .xReadGroup(streams.group, 'crashed-consumer', { key: streams.stream, id: '>' }, { COUNT: 2 })
+      .exec();
+    const ids = replies.slice(0, 2).map(String);
+    await worker.redis.xDel(streams.stream, ids);
+    const letters = await waitFor('two dead letters of reason trimmed', async () => {
+      const trimmed = (await deadLetters()).filter((entry) => entry.reason === 'trimmed');
+      return trimmed.length === 2 ? trimmed : undefined;
+    });
+    expect(letters.map((letter) => letter.originalId).sort()).toEqual([...ids].sort());
+    expect(await worker.redis.xPendingRange(streams.stream, streams.group, '-', '+', 10)).toEqual([]);
   });
 
   test('an event that always fails is retried by claims and dead-lettered after exactly MAX_DELIVERIES; the rest of its batch is applied', async () => {

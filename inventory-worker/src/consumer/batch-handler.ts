@@ -5,7 +5,7 @@ import type { Applied } from '@stockstream/inventory-core';
 import type { Logger } from '@stockstream/platform';
 import { errorMessage, runWithContext } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma';
-import type { ConsumerGroup } from './consumer-group';
+import type { Claimed, ConsumerGroup } from './consumer-group';
 import type { ConsumerObserver, ConsumerOptions } from './consumer-options';
 import { databaseAnswers, waitForDatabase } from './database-outage';
 import { sendToDeadLetters } from './dead-letters';
@@ -57,7 +57,8 @@ export class BatchHandler {
     return this.databaseDown;
   }
 
-  async handle(entries: StreamEntry[]): Promise<void> {
+  async handle({ entries, deletedIds }: Claimed): Promise<void> {
+    await this.deadLetterTrimmed(deletedIds);
     if (entries.length === 0) return;
     const started = performance.now();
     await this.deps.inFlight.holding(
@@ -89,6 +90,28 @@ export class BatchHandler {
       },
     );
     this.deps.observer.batch(performance.now() - started);
+  }
+
+  /**
+   * Pending entries whose message was trimmed from the stream before it was applied: nothing can apply
+   * them, so they are acknowledged and dead-lettered (reason trimmed, with the id) rather than left
+   * pending for ever. Reconcile repairs their products.
+   */
+  private async deadLetterTrimmed(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      await runWithContext({ streamId: id }, async () =>
+        sendToDeadLetters(
+          this.deps.writeDeadLetter,
+          this.deps,
+          { id, fields: {} },
+          {
+            reason: 'trimmed',
+            error: 'the entry was trimmed from the stream before it was applied',
+            deliveries: await this.deps.group.deliveries(id),
+          },
+        ),
+      );
+    }
   }
 
   private report(item: Delivered, result: Result): void {

@@ -4,13 +4,13 @@ import type { ConsumerOptions } from './consumer-options';
 import type { StreamEntry } from './stream-entry';
 import { toEntries } from './stream-entry';
 
-const isEntry = (entry: StreamEntry | null): entry is StreamEntry => entry !== null;
-
-/** What claiming found: entries to handle, and ids whose message is gone from the stream (trimmed). */
+/** What a read or a claim found: entries to handle, and ids whose message is gone from the stream (trimmed). */
 export interface Claimed {
   entries: StreamEntry[];
   deletedIds: string[];
 }
+
+export const isMissingGroup = (error: unknown) => errorMessage(error).includes('NOGROUP');
 
 /** This consumer's view of its group: reading, claiming, acknowledging. It holds no state of its own. */
 export class ConsumerGroup {
@@ -22,6 +22,11 @@ export class ConsumerGroup {
     private readonly options: ConsumerOptions,
   ) {}
 
+  /** The epoch marker the relay writes beside the stream; another value means Redis started the stream over. */
+  epoch(): Promise<string | null> {
+    return this.redis.get(`${this.options.stream}:epoch`);
+  }
+
   async ensure(): Promise<void> {
     const { stream, group } = this.options;
     try {
@@ -32,7 +37,7 @@ export class ConsumerGroup {
   }
 
   /** `>` for new entries (blocking up to blockMs), or an id to re-read this consumer's own pending ones after it. */
-  async read(after: string, blockMs: number): Promise<StreamEntry[]> {
+  async read(after: string, blockMs: number): Promise<Claimed> {
     const { stream, group, consumer, batchSize } = this.options;
     const reply = (await this.reader.xReadGroup(
       group,
@@ -40,18 +45,15 @@ export class ConsumerGroup {
       { key: stream, id: after },
       { COUNT: batchSize, ...(after === '>' ? { BLOCK: blockMs } : {}) },
     )) as { messages?: unknown[] }[] | null;
-    return toEntries(reply?.[0]?.messages).filter(isEntry);
+    return toEntries(reply?.[0]?.messages);
   }
 
   /** Entries idle past claimIdleMs at any consumer of the group, this one included; one delivery more each. */
   async claimIdle(start: string): Promise<Claimed & { next: string }> {
     const { stream, group, consumer, claimIdleMs, batchSize } = this.options;
     const reply = await this.redis.xAutoClaim(stream, group, consumer, claimIdleMs, start, { COUNT: batchSize });
-    return {
-      entries: toEntries(reply.messages).filter(isEntry),
-      deletedIds: reply.deletedMessages.map(String),
-      next: String(reply.nextId),
-    };
+    const { entries, deletedIds } = toEntries(reply.messages);
+    return { entries, deletedIds: [...deletedIds, ...reply.deletedMessages.map(String)], next: String(reply.nextId) };
   }
 
   async acknowledge(ids: string[]): Promise<void> {

@@ -36,6 +36,8 @@ export interface ConsumerObserver {
   batch(durationMs: number): void;
   read(): void;
   loopError(): void;
+  /** Redis lost the stream or the group: found by a missing group or a changed epoch marker. */
+  brokerReset(reason: 'group-missing' | 'epoch-missing' | 'epoch-changed'): void;
 }
 
-export const quietObserver: ConsumerObserver = { handled() {}, batch() {}, read() {}, loopError() {} };
+export const quietObserver: ConsumerObserver = { handled() {}, batch() {}, read() {}, loopError() {}, brokerReset() {} };

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProductStockRepository } from '@stockstream/inventory-core';
 import type { Logger, RedisClient } from '@stockstream/platform';
-import { errorMessage } from '@stockstream/platform';
+import { compareStreamIds, errorMessage } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma';
 import { BatchHandler } from './batch-handler';
-import { ConsumerGroup } from './consumer-group';
+import { ConsumerGroup, isMissingGroup } from './consumer-group';
 import { removeIdleConsumers } from './consumer-hygiene';
 import type { ConsumerObserver, ConsumerOptions } from './consumer-options';
 import { quietObserver } from './consumer-options';
@@ -44,6 +44,8 @@ export class StreamConsumer {
   private lastFailureAt = 0;
   private nextClaimAt = 0;
   private nextHousekeepingAt = 0;
+  /** The epoch marker as last seen; undefined before the first look. */
+  private knownEpoch: string | null | undefined;
   private readonly group: ConsumerGroup;
   private readonly inFlight: InFlight;
   private readonly handler: BatchHandler;
@@ -114,9 +116,16 @@ export class StreamConsumer {
         consecutive = 0;
         this.roundSucceeded();
       } catch (error) {
+        if (
+          isMissingGroup(error) &&
+          (await this.startGroupOver('group-missing').then(
+            () => true,
+            () => false,
+          ))
+        )
+          continue;
         consecutive++;
         this.roundFailed(error);
-        if (errorMessage(error).includes('NOGROUP')) await this.group.ensure().catch(() => undefined);
         await sleep(Math.min(100 * 2 ** (consecutive - 1), 5_000));
       }
     }
@@ -146,12 +155,14 @@ export class StreamConsumer {
   private async rereadOwn(after: string): Promise<string> {
     const own = await this.group.read(after, 0);
     await this.handler.handle(own);
-    return own.at(-1)?.id ?? '>';
+    const ids = [...own.entries.map((entry) => entry.id), ...own.deletedIds];
+    return ids.length === 0 ? '>' : ids.reduce((last, id) => (compareStreamIds(id, last) > 0 ? id : last));
   }
 
   private async round(): Promise<void> {
     const { claimIntervalMs, blockMs, pruneIntervalMs } = this.deps.options;
     if (Date.now() >= this.nextClaimAt) {
+      await this.watchEpoch();
       await this.claimIdle();
       this.nextClaimAt = Date.now() + claimIntervalMs;
     }
@@ -167,15 +178,36 @@ export class StreamConsumer {
     await this.handler.handle(entries);
   }
 
+  /**
+   * Redis lost the stream or the group (restarted empty, failed over, flushed): the group is made again
+   * at the stream's start, so that it reads what the relay republishes from the outbox.
+   */
+  private async startGroupOver(reason: 'group-missing' | 'epoch-missing' | 'epoch-changed'): Promise<void> {
+    const { stream, group } = this.deps.options;
+    this.deps.logger.error('the stream or its consumer group was lost (broker reset); reading it again from its start', {
+      stream,
+      group,
+      reason,
+    });
+    this.observer.brokerReset(reason);
+    await this.group.ensure();
+    this.knownEpoch = await this.group.epoch(); // one reset, however many signs of it
+  }
+
+  private async watchEpoch(): Promise<void> {
+    const seen = await this.group.epoch();
+    const known = this.knownEpoch;
+    this.knownEpoch = seen;
+    if (known === undefined || known === null || seen === known) return;
+    await this.startGroupOver(seen === null ? 'epoch-missing' : 'epoch-changed');
+  }
+
   private async claimIdle(): Promise<void> {
     let start = '0-0';
     do {
       const claimed = await this.group.claimIdle(start);
       if (claimed.entries.length > 0) this.deps.logger.info('claimed idle entries', { count: claimed.entries.length });
-      if (claimed.deletedIds.length > 0) {
-        this.deps.logger.warn('pending entries whose message is gone from the stream were dropped', { count: claimed.deletedIds.length });
-      }
-      await this.handler.handle(claimed.entries);
+      await this.handler.handle(claimed);
       start = claimed.next;
     } while (start !== '0-0' && !this.stopping);
   }

@@ -53,6 +53,10 @@ export class Outcomes implements ConsumerObserver {
   loopError(): void {
     this.loopErrors++;
   }
+  readonly brokerResets: string[] = [];
+  brokerReset(reason: string): void {
+    this.brokerResets.push(reason);
+  }
   count(type: string, outcome: Outcome): number {
     return this.counts.get(`${type}:${outcome}`) ?? 0;
   }
