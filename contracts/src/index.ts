@@ -6,3 +6,4 @@ export * from './inventory';
 export * from './events';
 export * from './dead-letter';
 export * from './text';
+export * from './reconcile';

@@ -8,7 +8,9 @@ export const ProductApiConfig = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   REDIS_URL: envRedisUrl,
   PRODUCT_STREAM: z.string().min(1).default('products.events'),
+  /** The stream's hard cap; it is otherwise trimmed only below what every consumer group is done with. */
   STREAM_MAXLEN: z.coerce.number().int().min(1000).default(1_000_000),
+  BROKER_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
   OUTBOX_RETENTION_MS: z.coerce
@@ -16,6 +18,10 @@ export const ProductApiConfig = z.object({
     .int()
     .min(0)
     .default(24 * 60 * 60 * 1000),
+  /** Enables POST /admin/reconcile (send it as X-API-Key); without it /admin answers 404. */
+  ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Read (never written) by reconcile, to compare the inventory records with the products. */
+  INVENTORY_DATABASE_URL: envPostgresUrl('postgresql://postgres@127.0.0.1:5432/stockstream_inventory'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 });
 export type ProductApiConfig = z.infer<typeof ProductApiConfig>;

@@ -1,5 +1,5 @@
 import { Shutdown, createLogger, createMetricsRegistry, createRedisClient, errorMessage, listen } from '@stockstream/platform';
-import { createProductDb } from '@stockstream/prisma';
+import { createInventoryDb, createProductDb } from '@stockstream/prisma';
 import { loadConfig } from './config';
 import { createProductApp } from './http/app';
 import { outboxMetrics } from './relay/outbox-metrics';
@@ -26,11 +26,14 @@ async function main(): Promise<void> {
       batchSize: config.OUTBOX_BATCH_SIZE,
       sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS,
       retentionMs: config.OUTBOX_RETENTION_MS,
+      brokerCheckIntervalMs: config.BROKER_CHECK_INTERVAL_MS,
     },
     logger,
     outboxMetrics(metrics, () => relay.backlog()),
   );
-  const app = createProductApp({ db, redis, logger, metrics, onChange: () => relay.kick(), outboxBacklog: () => relay.backlog() });
+  const inventory = config.ADMIN_API_KEY ? createInventoryDb(config.INVENTORY_DATABASE_URL, { poolSize: 2 }) : undefined;
+  const admin = config.ADMIN_API_KEY && inventory ? { apiKey: config.ADMIN_API_KEY, inventory } : undefined;
+  const app = createProductApp({ db, redis, logger, metrics, relay, admin });
   const server = await listen(app, config.PRODUCT_API_PORT, config.HOST);
   relay.start();
   logger.info('product-api listening', { url: `http://${config.HOST}:${server.port}`, docs: `http://${config.HOST}:${server.port}/docs` });
@@ -38,7 +41,9 @@ async function main(): Promise<void> {
   new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS)
     .add('http', () => server.close())
     .add('outbox relay', () => relay.stop())
-    .add('database', () => db.$disconnect())
+    .add('database', async () => {
+      await Promise.all([db.$disconnect(), inventory?.$disconnect()]);
+    })
     .add('redis', async () => {
       if (redis.isOpen) await redis.close();
     })

@@ -12,8 +12,12 @@ describe('health', () => {
     await api.http.get('/health/live').expect(200, { status: 'ok' });
   });
 
-  test('GET /health/ready reports the database, Redis and the outbox backlog', async () => {
+  test('GET /health/ready reports the database, Redis, the broker and the outbox backlog', async () => {
     const res = await api.http.get('/health/ready').expect(200);
-    expect(res.body).toEqual({ status: 'ready', checks: { database: { ok: true }, redis: { ok: true } }, outboxBacklog: 0 });
+    expect(res.body).toEqual({
+      status: 'ready',
+      checks: { database: { ok: true }, redis: { ok: true }, broker: { ok: true } },
+      outboxBacklog: 0,
+    });
   });
 });

@@ -5,6 +5,7 @@ import {
   expectProblemResponses,
   expectValidOpenApi31,
 } from '../../platform/test/support/openapi-contract';
+import { productOpenApi } from '../src/http/openapi';
 import { startProductApi } from './support/product-api';
 import type { ProductApiHarness } from './support/product-api';
 
@@ -19,8 +20,9 @@ describe('GET /openapi.json', () => {
     await expectValidOpenApi31((await api.http.get('/openapi.json').expect(200)).body);
   });
 
-  test("passes Redocly's recommended rules with no error and no warning", async () => {
+  test("passes Redocly's recommended rules with no error and no warning, with and without the admin path", async () => {
     await expectLintClean((await api.http.get('/openapi.json').expect(200)).body);
+    await expectLintClean(productOpenApi({ admin: true }));
   });
 
   test('documents every API route with its request, response and error schemas', async () => {

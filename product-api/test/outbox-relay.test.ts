@@ -53,7 +53,12 @@ test('three relays at once publish every event exactly once, each product in com
   );
   const relays = clients.map(
     (redis) =>
-      new OutboxRelay(api.db, redis, { stream, maxLen: 1_000_000, batchSize: 7, sweepIntervalMs: 600_000, retentionMs: 600_000 }, logger),
+      new OutboxRelay(
+        api.db,
+        redis,
+        { stream, maxLen: 1_000_000, batchSize: 7, sweepIntervalMs: 600_000, retentionMs: 600_000, brokerCheckIntervalMs: 600_000 },
+        logger,
+      ),
   );
   await api.relay.stop(); // the harness's own relay stays out of this stream
   try {
@@ -101,7 +106,7 @@ test('published rows are deleted after the retention; unpublished ones never are
   const sweeper = new OutboxRelay(
     api.db,
     api.redis,
-    { stream: `test-${randomUUID()}`, maxLen: 1000, batchSize: 1, sweepIntervalMs: 50, retentionMs: 5_000 },
+    { stream: `test-${randomUUID()}`, maxLen: 1000, batchSize: 1, sweepIntervalMs: 50, retentionMs: 5_000, brokerCheckIntervalMs: 600_000 },
     logger,
   );
   // Stands in for Redis being away, so that the unpublished row stays unpublished.

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Product, ProductEvent, ProductInput, ProductListQuery, ProductPage } from '@stockstream/contracts';
+import type { Product, ProductInput, ProductListQuery, ProductPage } from '@stockstream/contracts';
 import { AppError, decodeCursor, encodeCursor } from '@stockstream/platform';
 import type { ProductDb, ProductRow } from '@stockstream/prisma';
 import { ProductPrisma } from '@stockstream/prisma';
 
 import { productEvent, twoDecimals } from '../domain/product-events';
-
-type Tx = Parameters<Parameters<ProductDb['$transaction']>[0]>[0];
+import { recordEvents } from './outbox';
+import type { Tx } from './outbox';
 
 export function toProduct(row: ProductRow): Product {
   return {
@@ -56,17 +56,6 @@ function isUniqueViolation(error: unknown): boolean {
     meta?.driverAdapterError?.cause?.originalCode === '23505' ||
     meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation'
   );
-}
-
-async function recordEvent(tx: Tx, event: ProductEvent): Promise<void> {
-  await tx.outboxEvent.create({
-    data: {
-      eventId: event.id,
-      productId: event.data.productId,
-      type: event.type,
-      envelope: event as unknown as ProductPrisma.InputJsonObject,
-    },
-  });
 }
 
 /** Products and their outbox: every change commits together with the event that announces it. */
@@ -134,7 +123,7 @@ export class ProductRepository {
           })
           .catch((error: unknown) => this.explainNoMatch(tx, id, error));
         const product = toProduct(row);
-        await recordEvent(tx, productEvent('product.updated', product, correlationId));
+        await recordEvents(tx, [productEvent('product.updated', product, correlationId)]);
         return product;
       });
     } catch (error) {
@@ -147,7 +136,7 @@ export class ProductRepository {
       const row = await tx.product
         .delete({ where: { id, ...versionFilter(versions) } })
         .catch((error: unknown) => this.explainNoMatch(tx, id, error));
-      await recordEvent(tx, productEvent('product.deleted', toProduct(row), correlationId));
+      await recordEvents(tx, [productEvent('product.deleted', toProduct(row), correlationId)]);
     });
   }
 

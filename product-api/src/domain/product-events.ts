@@ -11,14 +11,29 @@ export function twoDecimals(price: string): string {
   return `${units}.${cents.padEnd(2, '0')}`;
 }
 
+const envelope = (correlationId: string | undefined) => ({
+  id: randomUUID(),
+  version: EVENT_VERSION,
+  occurredAt: new Date().toISOString(),
+  correlationId,
+});
+
+/**
+ * The deletion of a product whose last version was `lastVersion`. The deletion is the product's last
+ * change, so it is its next version: consumers that order a product's events by version see it after
+ * every update (docs/decisions/0004-order-free-apply.md).
+ */
+export function deletionEvent(product: Pick<ProductFacts, 'id' | 'sku' | 'version'>, correlationId: string | undefined): ProductEvent {
+  return {
+    ...envelope(correlationId),
+    type: 'product.deleted',
+    data: { productId: product.id, sku: product.sku, productVersion: product.version + 1 },
+  };
+}
+
 /** The event a committed change announces; written to the outbox in the same transaction. */
 export function productEvent(type: ProductEvent['type'], product: ProductFacts, correlationId: string | undefined): ProductEvent {
-  const envelope = { id: randomUUID(), version: EVENT_VERSION, occurredAt: new Date().toISOString(), correlationId };
-  if (type === 'product.deleted') {
-    // The deletion is the product's last change, so it is its next version: consumers that order a
-    // product's events by version see it after every update (docs/decisions/0004-order-free-apply.md).
-    return { ...envelope, type, data: { productId: product.id, sku: product.sku, productVersion: product.version + 1 } };
-  }
+  if (type === 'product.deleted') return deletionEvent(product, correlationId);
   const data = { productId: product.id, sku: product.sku, name: product.name, price: product.price, productVersion: product.version };
-  return type === 'product.created' ? { ...envelope, type, data } : { ...envelope, type, data };
+  return type === 'product.created' ? { ...envelope(correlationId), type, data } : { ...envelope(correlationId), type, data };
 }

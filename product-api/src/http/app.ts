@@ -1,26 +1,35 @@
 import type { Express } from 'express';
 import type { Logger, RedisClient, Registry } from '@stockstream/platform';
 import { OutageMonitor, createBaseApp, finishApp } from '@stockstream/platform';
-import type { ProductDb } from '@stockstream/prisma';
+import type { InventoryDb, ProductDb } from '@stockstream/prisma';
+import { reconcileMetrics } from '../reconcile/reconcile-metrics';
+import { adminRoutes } from './admin-routes';
 import { ProductRepository } from '../data/product-repository';
 import { productOpenApi } from './openapi';
 import { productsRoutes } from './products-routes';
 import { healthRoutes } from './health-routes';
+import type { OutboxRelay } from '../relay/outbox-relay';
 
 export interface ProductAppDeps {
   db: ProductDb;
   redis: RedisClient;
   logger: Logger;
-  /** Called after each committed change, so the relay publishes at once. */
-  onChange: () => void;
-  outboxBacklog: () => Promise<number>;
+  /** Kicked after each committed change, so that it publishes at once; its backlog and broker state are reported. */
+  relay: Pick<OutboxRelay, 'kick' | 'backlog' | 'broker'>;
   metrics: Registry;
+  /** POST /admin/reconcile is served only with it: without an API key configured /admin does not exist (404). */
+  admin?: { apiKey: string; inventory: InventoryDb };
 }
 
-export function createProductApp({ db, redis, logger, onChange, outboxBacklog, metrics }: ProductAppDeps): Express {
-  const app = createBaseApp({ logger, openApiDocument: productOpenApi(), metrics });
-  app.use('/api/products', productsRoutes(new ProductRepository(db), onChange));
-  app.use('/health', healthRoutes(db, redis, outboxBacklog));
+export function createProductApp({ db, redis, logger, relay, metrics, admin }: ProductAppDeps): Express {
+  const app = createBaseApp({ logger, openApiDocument: productOpenApi({ admin: admin !== undefined }), metrics });
+  reconcileMetrics(metrics, db);
+  app.use(
+    '/api/products',
+    productsRoutes(new ProductRepository(db), () => relay.kick()),
+  );
+  app.use('/health', healthRoutes(db, redis, relay));
+  if (admin) app.use('/admin', adminRoutes(db, admin.inventory, admin.apiKey));
   // Requests only need the database: Redis is the relay's, and its outage only grows the outbox.
   const outages = new OutageMonitor(logger, { database: () => db.$queryRaw`SELECT 1` });
   return finishApp(app, logger, { outages });

@@ -2,12 +2,13 @@ import { Router } from 'express';
 import type { RedisClient } from '@stockstream/platform';
 import { errorMessage } from '@stockstream/platform';
 import type { ProductDb } from '@stockstream/prisma';
+import type { OutboxRelay } from '../relay/outbox-relay';
 
 /**
- * Ready means the database answers. Redis is reported but does not fail readiness: while it is away the
- * API keeps taking changes and the outbox holds their events.
+ * Ready means the database answers. Redis and the broker (recovering after it lost the stream) are
+ * reported but do not fail readiness: meanwhile the API keeps taking changes and the outbox holds them.
  */
-export function healthRoutes(db: ProductDb, redis: RedisClient, outboxBacklog: () => Promise<number>): Router {
+export function healthRoutes(db: ProductDb, redis: RedisClient, relay: Pick<OutboxRelay, 'backlog' | 'broker'>): Router {
   const router = Router();
   router.get('/live', (_req, res) => {
     res.json({ status: 'ok' });
@@ -17,13 +18,14 @@ export function healthRoutes(db: ProductDb, redis: RedisClient, outboxBacklog: (
     let outbox: number | undefined;
     try {
       await db.$queryRaw`SELECT 1`;
-      outbox = await outboxBacklog();
+      outbox = await relay.backlog();
       checks.database = { ok: true };
     } catch (error) {
       checks.database = { ok: false, detail: errorMessage(error).split('\n')[0] };
     }
     checks.redis = redis.isReady ? { ok: true } : { ok: false, detail: 'not connected; events wait in the outbox' };
-    const status = !checks.database.ok ? 'unavailable' : checks.redis.ok ? 'ready' : 'degraded';
+    checks.broker = relay.broker.health();
+    const status = !checks.database.ok ? 'unavailable' : checks.redis.ok && checks.broker.ok ? 'ready' : 'degraded';
     res.status(status === 'unavailable' ? 503 : 200).json({ status, checks, ...(outbox === undefined ? {} : { outboxBacklog: outbox }) });
   });
   return router;

@@ -1,4 +1,6 @@
-import { Product, ProductIdParams, ProductInput, ProductListQuery, ProductPage } from '@stockstream/contracts';
+import { Product, ProductIdParams, ProductInput, ProductListQuery, ProductPage, ReconcileReport } from '@stockstream/contracts';
+import type { OpenAPIRegistry as Registry } from '@stockstream/platform';
+import { ReconcileQuery } from './admin-routes';
 import {
   OpenAPIRegistry,
   buildOpenApiDocument,
@@ -10,8 +12,9 @@ import {
   requestIdHeader,
 } from '@stockstream/platform';
 
-export function productOpenApi() {
+export function productOpenApi({ admin }: { admin: boolean } = { admin: false }) {
   const registry = new OpenAPIRegistry();
+  if (admin) registerAdminPaths(registry);
   registry.registerPath({
     method: 'post',
     path: '/api/products',
@@ -76,9 +79,31 @@ export function productOpenApi() {
     request: { params: ProductIdParams, headers: ifMatchHeader.extend(requestIdHeader.shape) },
     responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 404, 412) },
   });
-  registerHealthPaths(registry, 'The database answers (Redis and the outbox backlog are reported)');
+  registerHealthPaths(registry, 'The database answers (Redis, the broker and the outbox backlog are reported)');
   return buildOpenApiDocument(registry, {
     title: 'stockstream product-api',
     description: 'Products. Every change is published as an event on the product stream (see the README for its format).',
+  });
+}
+
+/** POST /admin/reconcile, documented only where it is served (ADMIN_API_KEY set). */
+function registerAdminPaths(registry: Registry): void {
+  const adminApiKey = registry.registerComponent('securitySchemes', 'adminApiKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description: 'The ADMIN_API_KEY of product-api',
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/admin/reconcile',
+    operationId: 'reconcileInventory',
+    tags: ['admin'],
+    security: [{ [adminApiKey.name]: [] }],
+    summary: 'Compare every product with its inventory record; with repair=true, announce drifted products again',
+    description:
+      'Missing records, orphan records (no product) and records behind their product version. Repair writes the current state of each drifted product to the outbox; the worker applies it. Both databases are paged by key.',
+    request: { query: ReconcileQuery },
+    responses: { 200: { description: 'What was found and repaired', ...jsonContent(ReconcileReport) }, ...problemResponses(400, 401, 403) },
   });
 }

@@ -3,14 +3,20 @@ import { toStreamFields } from '@stockstream/contracts';
 import type { Logger, RedisClient } from '@stockstream/platform';
 import { errorMessage, runOutsideContext } from '@stockstream/platform';
 import type { ProductDb } from '@stockstream/prisma';
+import { epochKey } from './broker-epoch';
+import { BrokerWatch } from './broker-watch';
 import type { RelayObserver } from './outbox-metrics';
+import { trimFailed, trimSafely } from './stream-trimmer';
 
 export interface RelayOptions {
   stream: string;
+  /** The hard cap of the stream: only reached when consumers lag that far (see trimSafely). */
   maxLen: number;
   batchSize: number;
   sweepIntervalMs: number;
   retentionMs: number;
+  /** How often the stream is checked for lost data and trimmed below what every group is done with. */
+  brokerCheckIntervalMs: number;
 }
 
 /** One row per claimed event; a single row with nulls when there is none, or when another relay holds the lock. */
@@ -28,10 +34,13 @@ const BUSY_RETRY_MS = 50;
 /**
  * Publishes outbox rows to the stream: right after each commit (kick), and on an interval for what a
  * crash or a Redis outage left behind. A row is marked published in the transaction that read it, so a
- * failure before the commit publishes it again later: at least once, and consumers drop duplicates by event id.
+ * failure before the commit publishes it again later: at least once, and consumers drop duplicates by
+ * event id. When Redis loses the stream, the broker watch has every retained row published again.
  */
 export class OutboxRelay {
+  readonly broker: BrokerWatch;
   private timer: NodeJS.Timeout | undefined;
+  private brokerTimer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private again = false;
   private failing = false;
@@ -43,7 +52,9 @@ export class OutboxRelay {
     private readonly options: RelayOptions,
     private readonly logger: Logger,
     private readonly observer?: RelayObserver,
-  ) {}
+  ) {
+    this.broker = new BrokerWatch(db, redis, options.stream, RELAY_LOCK_KEY, logger, observer, () => this.kick());
+  }
 
   start(): void {
     this.timer = setInterval(() => {
@@ -51,7 +62,23 @@ export class OutboxRelay {
       void this.deletePublished();
     }, this.options.sweepIntervalMs);
     this.timer.unref();
+    this.brokerTimer = setInterval(() => void runOutsideContext(() => this.watchBroker()), this.options.brokerCheckIntervalMs);
+    this.brokerTimer.unref();
+    // A Redis that comes back may have come back empty.
+    this.redis.on('ready', this.onRedisReady);
     this.kick();
+    void runOutsideContext(() => this.broker.check());
+  }
+
+  private readonly onRedisReady = () => void runOutsideContext(() => this.broker.check());
+
+  private async watchBroker(): Promise<void> {
+    await this.broker.check();
+    if (!this.redis.isReady) return;
+    await trimSafely(this.redis, this.options.stream, this.options.maxLen, this.logger).then(
+      ({ droppedUnread }) => this.observer?.droppedUnread(droppedUnread),
+      (error: unknown) => trimFailed(this.logger, error),
+    );
   }
 
   /** Publish soon; calls while a drain runs coalesce into one more pass. */
@@ -74,6 +101,8 @@ export class OutboxRelay {
   /** Stops the interval and waits for the pass in hand, with one last pass to flush what is committed. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.brokerTimer);
+    this.redis.off('ready', this.onRedisReady);
     await this.draining;
     if (this.redis.isReady) await this.drain();
     this.stopped = true;
@@ -94,7 +123,10 @@ export class OutboxRelay {
         }
         if (this.failing) this.logger.info('outbox relay publishing again');
         this.failing = false;
-        if (published < this.options.batchSize) return;
+        if (published < this.options.batchSize) {
+          this.broker.drained();
+          return;
+        }
       }
     } catch (error) {
       if (!this.failing) this.logger.warn('outbox relay cannot publish; will retry', { error: errorMessage(error) });
@@ -103,6 +135,7 @@ export class OutboxRelay {
   }
 
   private async publishBatch(): Promise<number | 'busy'> {
+    const { epoch } = await this.broker.relayState();
     return this.db.$transaction(
       async (tx) => {
         // The relay lock and the claim in one round trip: every statement here waits its turn on a busy event loop.
@@ -122,17 +155,20 @@ export class OutboxRelay {
         );
         if (rows.length === 0) return 0;
         const started = Date.now();
-        const pipeline = this.redis.multi();
-        for (const row of rows) {
-          pipeline.xAdd(this.options.stream, '*', toStreamFields(row.envelope), {
-            TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.options.maxLen },
-          });
-        }
-        const streamIds = (await pipeline.execAsPipeline()).map(String);
+        // The epoch marker is read in the same round trip: when it is not the one recorded, Redis lost
+        // the stream, and these entries went into a new one; they are published again with the rest.
+        const pipeline = this.redis.multi().get(epochKey(this.options.stream));
+        for (const row of rows) pipeline.xAdd(this.options.stream, '*', toStreamFields(row.envelope));
+        const [seenEpoch, ...streamIds] = (await pipeline.execAsPipeline()).map((reply) => (reply === null ? null : String(reply)));
+        if (seenEpoch !== epoch) setImmediate(() => void runOutsideContext(() => this.broker.check()));
         await tx.$executeRaw`
-          UPDATE outbox SET published_at = now(), stream_id = published.stream_id
-          FROM unnest(${rows.map((row) => row.position.toString())}::bigint[], ${streamIds}::text[]) AS published(position, stream_id)
-          WHERE outbox.position = published.position`;
+          WITH published AS (
+            UPDATE outbox SET published_at = now(), stream_id = published.stream_id
+            FROM unnest(${rows.map((row) => row.position.toString())}::bigint[], ${streamIds}::text[]) AS published(position, stream_id)
+            WHERE outbox.position = published.position
+          )
+          UPDATE relay_state SET last_stream_id = ${streamIds.at(-1) ?? null}, published = published + ${streamIds.length}, updated_at = now()
+          WHERE stream = ${this.options.stream}`;
         const now = Date.now();
         this.observer?.published(rows.map((row) => (now - row.created_at.getTime()) / 1000));
         this.logger.debug('published outbox events', { count: rows.length, ms: now - started });

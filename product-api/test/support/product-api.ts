@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createLogger, createMetricsRegistry, createRedisClient } from '@stockstream/platform';
 import type { RedisClient, Registry } from '@stockstream/platform';
-import { createProductDb } from '@stockstream/prisma';
+import { createInventoryDb, createProductDb } from '@stockstream/prisma';
 import type { ProductDb } from '@stockstream/prisma';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import { createProductApp } from '../../src/http/app';
@@ -26,7 +26,9 @@ export interface ProductApiHarness {
 }
 
 /** product-api in-process on its own database and its own stream, against the real Postgres and Redis. */
-export async function startProductApi(options: Partial<RelayOptions> & { redisUrl?: string } = {}): Promise<ProductApiHarness> {
+export async function startProductApi(
+  options: Partial<RelayOptions> & { redisUrl?: string; admin?: { apiKey: string; inventoryUrl: string } } = {},
+): Promise<ProductApiHarness> {
   const database = await createTestDatabase('product');
   const logger = createLogger('product-api-test');
   const db = createProductDb(database.url, { poolSize: 5 });
@@ -37,11 +39,13 @@ export async function startProductApi(options: Partial<RelayOptions> & { redisUr
   const relay: OutboxRelay = new OutboxRelay(
     db,
     redis,
-    { maxLen: 1_000_000, batchSize: 500, sweepIntervalMs: 200, retentionMs: 60_000, ...options, stream },
+    { maxLen: 1_000_000, batchSize: 500, sweepIntervalMs: 200, retentionMs: 60_000, brokerCheckIntervalMs: 500, ...options, stream },
     logger,
     outboxMetrics(metrics, () => relay.backlog()),
   );
-  const app = createProductApp({ db, redis, logger, metrics, onChange: () => relay.kick(), outboxBacklog: () => relay.backlog() });
+  const inventory = options.admin ? createInventoryDb(options.admin.inventoryUrl, { poolSize: 2 }) : undefined;
+  const admin = options.admin && inventory ? { apiKey: options.admin.apiKey, inventory } : undefined;
+  const app = createProductApp({ db, redis, logger, metrics, relay, admin });
   relay.start();
   return {
     app,
@@ -55,6 +59,7 @@ export async function startProductApi(options: Partial<RelayOptions> & { redisUr
     async close() {
       await relay.stop();
       await db.$disconnect();
+      await inventory?.$disconnect();
       if (redis.isOpen) {
         await redis.del(stream);
         await redis.close();

@@ -1,0 +1,82 @@
+import type { Logger, RedisClient } from '@stockstream/platform';
+import { errorMessage } from '@stockstream/platform';
+import type { ProductDb } from '@stockstream/prisma';
+import { findLoss, loadRelayState, startStreamOver } from './broker-epoch';
+import type { LossReason, RelayState } from './broker-epoch';
+
+export interface BrokerObserver {
+  brokerReset(reason: LossReason): void;
+}
+
+/**
+ * Notices that Redis lost the stream (checked when Redis connects, periodically, and whenever a publish
+ * finds the epoch marker changed) and starts it over from the outbox, with no operator. Reports itself
+ * recovering until the republished events are out.
+ */
+export class BrokerWatch {
+  private state: RelayState | undefined;
+  private checking: Promise<void> | undefined;
+  private recovering: { reason: LossReason; since: number } | undefined;
+
+  constructor(
+    private readonly db: ProductDb,
+    private readonly redis: RedisClient,
+    private readonly stream: string,
+    private readonly lockKey: number,
+    private readonly logger: Logger,
+    private readonly observer: BrokerObserver | undefined,
+    /** Publish the republished events now. */
+    private readonly kick: () => void,
+  ) {}
+
+  /** The recorded state, loaded (or made) on first use. */
+  async relayState(): Promise<RelayState> {
+    this.state ??= await loadRelayState(this.db, this.redis, this.stream, this.lockKey);
+    return this.state;
+  }
+
+  epochChanged(seen: string | null): boolean {
+    return this.state !== undefined && seen !== this.state.epoch;
+  }
+
+  health(): { ok: true } | { ok: false; detail: string } {
+    return this.recovering
+      ? { ok: false, detail: `republishing the outbox after a broker reset (${this.recovering.reason})` }
+      : { ok: true };
+  }
+
+  /** Called by the relay when its backlog is empty: a recovery in progress is then done. */
+  drained(): void {
+    if (!this.recovering) return;
+    this.logger.info('broker recovered: every retained outbox event is republished', {
+      reason: this.recovering.reason,
+      ms: Date.now() - this.recovering.since,
+    });
+    this.recovering = undefined;
+  }
+
+  /** One check at a time; calls during a check wait for it. */
+  check(): Promise<void> {
+    this.checking ??= this.checkOnce().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private async checkOnce(): Promise<void> {
+    if (!this.redis.isReady) return;
+    try {
+      // Fresh from Postgres: another relay may have started the stream over already.
+      const state = (this.state = await loadRelayState(this.db, this.redis, this.stream, this.lockKey));
+      const loss = await findLoss(this.redis, this.stream, state);
+      if (!loss) return;
+      this.logger.error('the stream lost data (broker reset); republishing the retained outbox', { stream: this.stream, ...loss });
+      this.observer?.brokerReset(loss.reason);
+      this.recovering = { reason: loss.reason, since: Date.now() };
+      const result = await startStreamOver(this.db, this.redis, this.stream, this.lockKey);
+      this.state = (await this.db.relayState.findUnique({ where: { stream: this.stream } })) ?? undefined;
+      if (result) this.logger.info('outbox marked for republishing', { events: result.republished });
+      this.kick();
+    } catch (error) {
+      this.logger.warn('could not check the stream for lost data; will retry', { error: errorMessage(error) });
+    }
+  }
+}
