@@ -12,6 +12,8 @@ export const InventoryApiConfig = z.object({
   CONSUMER_GROUP: z.string().min(1).default('inventory'),
   /** Enables /admin/dlq; without it those routes answer 404. */
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** How often the dead-letter page at /admin reloads itself. */
+  ADMIN_PAGE_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   IDEMPOTENCY_RETENTION_MS: z.coerce
     .number()
     .int()

@@ -15,7 +15,12 @@ async function main(): Promise<void> {
   const redis = createRedisClient({ url: config.REDIS_URL, logger, name: 'inventory-api', failFast: true });
   redis.connect().catch((error: unknown) => logger.warn('redis not reachable at start', { error: errorMessage(error) }));
   const admin = config.ADMIN_API_KEY
-    ? { apiKey: config.ADMIN_API_KEY, deadLetters: new DeadLetterQueue(redis, config.DEAD_LETTER_STREAM, config.PRODUCT_STREAM) }
+    ? {
+        apiKey: config.ADMIN_API_KEY,
+        deadLetters: new DeadLetterQueue(redis, config.DEAD_LETTER_STREAM, config.PRODUCT_STREAM),
+        group: config.CONSUMER_GROUP,
+        refreshSeconds: config.ADMIN_PAGE_REFRESH_SECONDS,
+      }
     : undefined;
   const app = createInventoryApp({ db, logger, redis, admin, metrics: createMetricsRegistry('inventory-api') });
   const server = await listen(app, config.INVENTORY_API_PORT, config.HOST);

@@ -1,8 +1,10 @@
 // The operator's CLI, run as `npm run dlq` runs it: the built inventory-api/dist/dead-letters/cli.js.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import readline from 'node:readline';
 import path from 'node:path';
 import { createLogger, createRedisClient } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
+import { waitFor } from '../../platform/test/support/wait';
 import { asFields, productEvent, seedDeadLetters, testDeadLetterStreams } from './support/dead-letters';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -108,5 +110,25 @@ describe('npm run dlq', () => {
     const down = dlq(['list'], { REDIS_URL: 'redis://127.0.0.1:1' });
     expect(down.code).toBe(3);
     expect(down.err).toContain('Redis does not answer at redis://127.0.0.1:1');
+  });
+
+  test('watch prints a line for each new dead letter as it comes, and stops on Ctrl-C (SIGINT) with 0', async () => {
+    await seed(); // already there: not printed
+    const child = spawn(process.execPath, [cli, 'watch'], {
+      env: { ...process.env, REDIS_URL, DEAD_LETTER_STREAM: streams.deadLetterStream, PRODUCT_STREAM: streams.stream },
+    });
+    const lines: string[] = [];
+    readline.createInterface({ input: child.stdout }).on('line', (text) => lines.push(text));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await waitFor('the watch to start', () => lines.some((text) => text.startsWith('watching')));
+    const event = productEvent();
+    const [id] = await seedDeadLetters(redis, streams, [{ fields: asFields(event), reason: 'max-deliveries', error: 'still refused' }]);
+    const printed = await waitFor('a line for the new dead letter', () => lines.find((text) => text.includes(id ?? '?')));
+    expect(printed).toContain('max-deliveries');
+    expect(printed).toContain(event.id);
+    expect(printed).toContain('still refused');
+    expect(lines).toHaveLength(2);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
   });
 });

@@ -12,3 +12,5 @@ export { DeadLetterQueue } from './dead-letters/dead-letter-queue';
 export type { DeadLetterFilter, DeadLetterStats } from './dead-letters/dead-letter-queue';
 export { deadLetter } from './dead-letters/write-dead-letter';
 export type { DeadLetterTarget, StreamEntry } from './dead-letters/write-dead-letter';
+export { consumerGroupState } from './dead-letters/consumer-group-state';
+export type { ConsumerGroupState } from './dead-letters/consumer-group-state';

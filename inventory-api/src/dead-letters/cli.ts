@@ -18,6 +18,7 @@ const USAGE = `usage: npm run dlq -- <command>
   replay <id...> | replay --all [--reason R]         back on the product stream (same event id), out of here
   purge <id...> | purge --all --yes                  delete them
   stats [--json]                                     counts by reason and type, age of the oldest
+  watch                                              follow new dead letters live, a line each (Ctrl-C stops)
 
 environment: REDIS_URL, DEAD_LETTER_STREAM (products.events.dlq), PRODUCT_STREAM (products.events)`;
 
@@ -56,7 +57,23 @@ function table(letters: DeadLetter[]): string[] {
   );
 }
 
-async function run(queue: DeadLetterQueue, command: string, args: string[], io: Io): Promise<number> {
+/** One readable line per dead letter, for watch. */
+const line = (letter: DeadLetter) =>
+  [
+    letter.failedAt,
+    letter.reason,
+    letter.type ?? '-',
+    letter.eventId ?? '-',
+    letter.id,
+    letter.error.replaceAll('\n', ' ').slice(0, 200),
+  ].join('  ');
+
+interface Watching {
+  reader: () => Promise<RedisClient>;
+  stop: AbortSignal;
+}
+
+async function run(queue: DeadLetterQueue, command: string, args: string[], io: Io, watching: Watching): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -130,12 +147,27 @@ async function run(queue: DeadLetterQueue, command: string, args: string[], io: 
       }
       return EXIT.ok;
     }
+    case 'watch': {
+      const reader = await watching.reader();
+      try {
+        io.out(`watching ${queue.deadLetterStream} for new dead letters (Ctrl-C to stop)`);
+        await queue.watch(reader, (letter) => io.out(line(letter)), watching.stop);
+      } finally {
+        if (reader.isOpen) await reader.close();
+      }
+      return EXIT.ok;
+    }
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'no command');
   }
 }
 
-export async function dlqCli(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+export async function dlqCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  io: Io,
+  stop: AbortSignal = new AbortController().signal,
+): Promise<number> {
   const [command = '', ...args] = argv;
   if (command === 'help' || command === '--help' || command === '-h') {
     io.out(USAGE);
@@ -157,7 +189,13 @@ export async function dlqCli(argv: string[], env: NodeJS.ProcessEnv, io: Io): Pr
     return EXIT.redisDown;
   }
   try {
-    return await run(new DeadLetterQueue(redis, config.DEAD_LETTER_STREAM, config.PRODUCT_STREAM), command, args, io);
+    const reader = async () => {
+      const client: RedisClient = redis.duplicate();
+      client.on('error', () => undefined);
+      await client.connect();
+      return client;
+    };
+    return await run(new DeadLetterQueue(redis, config.DEAD_LETTER_STREAM, config.PRODUCT_STREAM), command, args, io, { reader, stop });
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
       io.err(`${error.message}\n\n${USAGE}`);
@@ -170,7 +208,9 @@ export async function dlqCli(argv: string[], env: NodeJS.ProcessEnv, io: Io): Pr
 }
 
 if (require.main === module) {
-  dlqCli(process.argv.slice(2), process.env, { out: (line) => console.log(line), err: (line) => console.error(line) }).then(
+  const stop = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+  dlqCli(process.argv.slice(2), process.env, { out: (text) => console.log(text), err: (text) => console.error(text) }, stop.signal).then(
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(`dlq: ${errorMessage(error)}`);

@@ -4,6 +4,7 @@ import { OutageMonitor, createBaseApp, finishApp } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma';
 import type { DeadLetterQueue } from '@stockstream/inventory-core';
 import { adminDeadLetterRoutes } from './admin-dlq-routes';
+import { adminDisabledPage, adminPageRoutes } from './admin-page/admin-page-routes';
 import { registerAdminPaths } from './admin-openapi';
 import { healthRoutes } from './health-routes';
 import { inventoryOpenApi } from './openapi';
@@ -16,14 +17,28 @@ export interface InventoryAppDeps {
   metrics: Registry;
   /** Used by /admin/dlq and reported by readiness; absent, neither mentions it. */
   redis?: RedisClient;
-  /** /admin/dlq is served only with both: without an API key configured those routes do not exist (404). */
-  admin?: { apiKey: string; deadLetters: DeadLetterQueue };
+  /**
+   * /admin/dlq and the dead-letter page at /admin are served only with it: without an API key configured
+   * /admin/dlq does not exist (404) and /admin says that admin is disabled.
+   */
+  admin?: { apiKey: string; deadLetters: DeadLetterQueue; group?: string; refreshSeconds?: number };
 }
 
 export function createInventoryApp({ db, logger, metrics, redis, admin }: InventoryAppDeps): Express {
-  const app = createBaseApp({ logger, metrics, openApiDocument: inventoryOpenApi(admin ? [registerAdminPaths] : []) });
+  const app = createBaseApp({
+    logger,
+    metrics,
+    openApiDocument: inventoryOpenApi(admin ? [registerAdminPaths] : []),
+    formPaths: ['/admin'],
+  });
   app.use('/api/inventory', inventoryRoutes(db));
-  if (admin) app.use('/admin/dlq', adminDeadLetterRoutes(admin.deadLetters, admin.apiKey));
+  if (admin && redis) {
+    app.use('/admin/dlq', adminDeadLetterRoutes(admin.deadLetters, admin.apiKey));
+    const page = { redis, group: admin.group ?? 'inventory', refreshSeconds: admin.refreshSeconds ?? 5 };
+    app.use('/admin', adminPageRoutes({ ...page, deadLetters: admin.deadLetters, apiKey: admin.apiKey }));
+  } else {
+    app.use('/admin', adminDisabledPage());
+  }
   app.use('/health', healthRoutes(db, redis));
   const outages = new OutageMonitor(logger, {
     database: () => db.$queryRaw`SELECT 1`,

@@ -14,6 +14,8 @@ export interface BaseAppOptions {
   openApiDocument: object;
   /** Served at /metrics, with the duration of every request. */
   metrics: Registry;
+  /** Paths of HTML pages that post forms (every other body must be JSON). */
+  formPaths?: string[];
 }
 
 /**
@@ -27,7 +29,7 @@ const securityHeaders = helmet({
 });
 
 /** Request ids, access log, metrics, JSON bodies up to 100 kB, and the API docs; the service adds its routes. */
-export function createBaseApp({ logger, openApiDocument, metrics }: BaseAppOptions): Express {
+export function createBaseApp({ logger, openApiDocument, metrics, formPaths }: BaseAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -36,7 +38,7 @@ export function createBaseApp({ logger, openApiDocument, metrics }: BaseAppOptio
   app.use(requestContext(logger));
   app.use(httpMetrics(metrics));
   app.get('/metrics', metricsRoute(metrics));
-  app.use(requireJsonBody);
+  app.use(requireJsonBody(formPaths));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);

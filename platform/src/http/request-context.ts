@@ -28,17 +28,22 @@ export function requestContext(logger: Logger): RequestHandler {
   };
 }
 
-/** A body must be JSON: anything else is a 415, before any parsing. */
-export const requireJsonBody: RequestHandler = (req, _res, next) => {
-  const hasBody = req.get('content-length') !== undefined ? req.get('content-length') !== '0' : req.get('transfer-encoding') !== undefined;
-  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
-    throw new AppError({
-      status: 415,
-      type: 'unsupported-media-type',
-      title: 'Unsupported media type',
-      detail: `Send the body as application/json (got ${req.get('content-type') ?? 'no Content-Type'})`,
-      errors: [{ path: 'headers.content-type', message: 'must be application/json' }],
-    });
-  }
-  next();
-};
+/** A body must be JSON (a form, under `formPaths`: HTML pages post forms): anything else is a 415, before any parsing. */
+export const requireJsonBody =
+  (formPaths: string[] = []): RequestHandler =>
+  (req, _res, next) => {
+    const hasBody =
+      req.get('content-length') !== undefined ? req.get('content-length') !== '0' : req.get('transfer-encoding') !== undefined;
+    const form =
+      formPaths.some((prefix) => req.path === prefix || req.path.startsWith(`${prefix}/`)) && req.is('application/x-www-form-urlencoded');
+    if (hasBody && !form && !req.is(['application/json', 'application/*+json'])) {
+      throw new AppError({
+        status: 415,
+        type: 'unsupported-media-type',
+        title: 'Unsupported media type',
+        detail: `Send the body as application/json (got ${req.get('content-type') ?? 'no Content-Type'})`,
+        errors: [{ path: 'headers.content-type', message: 'must be application/json' }],
+      });
+    }
+    next();
+  };

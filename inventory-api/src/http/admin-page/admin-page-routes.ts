@@ -1,0 +1,137 @@
+import express, { Router } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import { z } from 'zod';
+import { DeadLetterReason } from '@stockstream/contracts';
+import type { DeadLetterQueue } from '@stockstream/inventory-core';
+import { consumerGroupState } from '@stockstream/inventory-core';
+import { AppError, keyMatcher, parseRequest } from '@stockstream/platform';
+import type { RedisClient } from '@stockstream/platform';
+import { DeadLetterIdParams } from '../admin-dlq-routes';
+import { AdminSessions, sessionCookie, sessionFrom } from './session';
+import { confirmPurgePage, disabledPage, indexPage, letterPage, signInPage } from './views';
+
+export interface AdminPageDeps {
+  redis: RedisClient;
+  deadLetters: DeadLetterQueue;
+  apiKey: string;
+  group: string;
+  refreshSeconds: number;
+}
+
+const NOTICES = z.enum(['replayed', 'replayed-all', 'purged', 'gone']);
+const IndexQuery = z.strictObject({
+  reason: DeadLetterReason.optional(),
+  done: NOTICES.optional(),
+  n: z.coerce.number().int().min(0).max(1_000_000).optional(),
+});
+
+function notice(done: z.infer<typeof NOTICES> | undefined, count: number | undefined): string | undefined {
+  if (done === 'replayed') return 'Replayed: the event is back on the product stream.';
+  if (done === 'replayed-all') return `Replayed ${count ?? 0} dead letters.`;
+  if (done === 'purged') return 'Purged.';
+  if (done === 'gone') return 'That dead letter is not there any more.';
+  return undefined;
+}
+
+const html = (res: Response, status: number, body: string) => res.status(status).type('html').set('Cache-Control', 'no-store').send(body);
+
+/** Without ADMIN_API_KEY the page exists only to say that admin is disabled. */
+export function adminDisabledPage(): Router {
+  const router = Router();
+  router.get('/', (_req, res) => html(res, 404, disabledPage()));
+  return router;
+}
+
+/**
+ * The dead-letter page at /admin: server-rendered HTML, no front-end build. Sign-in with the admin key
+ * sets an HttpOnly, SameSite=Strict session cookie; every state-changing form carries the session's CSRF
+ * token; answers redirect (303) back to the page, which refreshes itself.
+ */
+export function adminPageRoutes({ redis, deadLetters, apiKey, group, refreshSeconds }: AdminPageDeps): Router {
+  const router = Router();
+  const sessions = new AdminSessions(apiKey);
+  const apiKeyMatches = keyMatcher(apiKey);
+  router.use(express.urlencoded({ extended: false, limit: '10kb' }));
+
+  router.post('/session', (req, res) => {
+    const offered = (req.body as { apiKey?: unknown } | undefined)?.apiKey;
+    if (typeof offered !== 'string' || !apiKeyMatches(offered)) {
+      html(res, 401, signInPage(true));
+      return;
+    }
+    res.set('Set-Cookie', sessionCookie(sessions.issue())).redirect(303, '/admin');
+  });
+
+  const signedIn: RequestHandler = (req, res, next) => {
+    const session = sessionFrom(req.get('cookie'));
+    if (!session || !sessions.valid(session)) {
+      if (req.method === 'GET') {
+        html(res, 401, signInPage(false));
+        return;
+      }
+      throw new AppError({ status: 401, type: 'unauthorized', title: 'Unauthorized', detail: 'Sign in at /admin first' });
+    }
+    res.locals.session = session;
+    if (req.method === 'POST' && !sessions.csrfValid(session, (req.body as { csrf?: unknown } | undefined)?.csrf)) {
+      throw new AppError({
+        status: 403,
+        type: 'forbidden',
+        title: 'Forbidden',
+        detail: 'The form is stale or not from this page; reload it',
+      });
+    }
+    next();
+  };
+  const csrfOf = (res: Response) => sessions.csrfToken(String(res.locals.session));
+
+  router.get('/', signedIn, async (req, res) => {
+    const { reason, done, n } = parseRequest(IndexQuery, req.query, 'query');
+    const [stats, letters, state] = await Promise.all([
+      deadLetters.stats(),
+      deadLetters.list({ reason, limit: 200 }),
+      consumerGroupState(redis, deadLetters.productStream, group),
+    ]);
+    html(
+      res,
+      200,
+      indexPage({ stats, letters, reason, group: state, groupName: group, csrf: csrfOf(res), notice: notice(done, n), refreshSeconds }),
+    );
+  });
+
+  router.get('/letters/:id', signedIn, async (req, res) => {
+    const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
+    const letter = await deadLetters.get(id);
+    if (letter) html(res, 200, letterPage(letter, csrfOf(res)));
+    else res.redirect(303, '/admin?done=gone');
+  });
+
+  router.post('/letters/:id/replay', signedIn, async (req, res) => {
+    const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
+    const replayed = (await deadLetters.replay([id]))[id];
+    res.redirect(303, `/admin?done=${replayed ? 'replayed' : 'gone'}`);
+  });
+
+  router.post('/replay-all', signedIn, async (req, res) => {
+    const { reason } = parseRequest(z.object({ reason: DeadLetterReason, csrf: z.string() }), req.body, 'body');
+    const replayed = Object.values(await deadLetters.replayAll({ reason })).filter((newId) => newId !== null);
+    res.redirect(303, `/admin?done=replayed-all&n=${replayed.length}`);
+  });
+
+  router.post('/letters/:id/purge', signedIn, async (req: Request, res) => {
+    const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
+    if ((req.body as { confirmed?: unknown }).confirmed !== 'yes') {
+      const letter = await deadLetters.get(id);
+      if (letter) html(res, 200, confirmPurgePage(letter, csrfOf(res)));
+      else res.redirect(303, '/admin?done=gone');
+      return;
+    }
+    const purged = await deadLetters.purge([id]);
+    res.redirect(303, `/admin?done=${purged.length > 0 ? 'purged' : 'gone'}`);
+  });
+
+  router.post('/sign-out', signedIn, (_req, res) => {
+    res.set('Set-Cookie', sessionCookie('', 0)).redirect(303, '/admin');
+  });
+
+  return router;
+}

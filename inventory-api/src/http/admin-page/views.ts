@@ -1,0 +1,163 @@
+import type { DeadLetter } from '@stockstream/contracts';
+import type { ConsumerGroupState, DeadLetterStats } from '@stockstream/inventory-core';
+
+/** Escapes text for HTML content and attribute values: every value shown comes from the stream. */
+export function escape(value: unknown): string {
+  return String(value ?? '')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
+
+const STYLE = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #1d2430; background: #f5f6f8; }
+header { background: #1d2430; color: #fff; padding: 12px 24px; display: flex; justify-content: space-between; align-items: center; }
+header h1 { font-size: 18px; margin: 0; }
+main { padding: 16px 24px; }
+section { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; padding: 12px 16px; margin-bottom: 16px; }
+h2 { font-size: 15px; margin: 0 0 8px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #eceef2; vertical-align: top; }
+th { font-weight: 600; color: #555; }
+.cards { display: flex; gap: 12px; flex-wrap: wrap; }
+.card { border: 1px solid #dde1e7; border-radius: 6px; padding: 8px 12px; min-width: 130px; background: #fafbfc; }
+.card b { display: block; font-size: 22px; }
+.muted { color: #6b7280; }
+.error { color: #b42318; max-width: 360px; overflow-wrap: anywhere; }
+form.inline { display: inline; }
+button { font: inherit; padding: 2px 10px; border-radius: 4px; border: 1px solid #9aa3af; background: #fff; cursor: pointer; }
+button.danger { border-color: #b42318; color: #b42318; }
+pre { background: #f0f2f5; padding: 12px; overflow: auto; }
+.notice { background: #ecfdf3; border: 1px solid #abefc6; padding: 8px 12px; border-radius: 6px; margin-bottom: 16px; }
+`;
+
+export function layout(title: string, body: string, options: { refreshSeconds?: number; signedIn?: { csrf: string } } = {}): string {
+  const refresh = options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">` : '';
+  const signOut = options.signedIn
+    ? `<form class="inline" method="post" action="/admin/sign-out"><input type="hidden" name="csrf" value="${escape(options.signedIn.csrf)}"><button>Sign out</button></form>`
+    : '';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${refresh}
+<title>${escape(title)} · stockstream</title><style>${STYLE}</style></head>
+<body><header><h1>stockstream · dead letters</h1>${signOut}</header><main>${body}</main></body></html>`;
+}
+
+export function disabledPage(): string {
+  return layout(
+    'Admin disabled',
+    `<section><h2>Admin is disabled</h2><p>Set <code>ADMIN_API_KEY</code> (at least 16 characters) on inventory-api to enable this page and <code>/admin/dlq</code>.</p></section>`,
+  );
+}
+
+export function signInPage(failed: boolean): string {
+  return layout(
+    'Sign in',
+    `<section><h2>Sign in</h2>
+${failed ? '<p class="error">That key is not the admin key.</p>' : ''}
+<form method="post" action="/admin/session">
+<label>Admin API key <input type="password" name="apiKey" autocomplete="current-password" required autofocus></label>
+<button type="submit">Sign in</button></form></section>`,
+  );
+}
+
+const age = (seconds: number | null) =>
+  seconds === null
+    ? '–'
+    : seconds < 120
+      ? `${seconds} s`
+      : seconds < 7200
+        ? `${Math.round(seconds / 60)} min`
+        : `${Math.round(seconds / 3600)} h`;
+
+function productOf(letter: DeadLetter): string {
+  const data = letter.original.data as { productId?: unknown } | undefined;
+  return typeof data === 'object' && data !== null && typeof data.productId === 'string' ? data.productId : '–';
+}
+
+const button = (action: string, csrf: string, label: string, extra = '', className = '') =>
+  `<form class="inline" method="post" action="${escape(action)}"><input type="hidden" name="csrf" value="${escape(csrf)}">${extra}<button${className ? ` class="${className}"` : ''}>${escape(label)}</button></form>`;
+
+export interface IndexView {
+  stats: DeadLetterStats;
+  letters: DeadLetter[];
+  reason: string | undefined;
+  group: ConsumerGroupState | undefined;
+  groupName: string;
+  csrf: string;
+  notice: string | undefined;
+  refreshSeconds: number;
+}
+
+export function indexPage({ stats, letters, reason, group, groupName, csrf, notice, refreshSeconds }: IndexView): string {
+  const reasons = Object.entries(stats.byReason);
+  const cards = [
+    `<div class="card" data-testid="total">dead letters<b>${stats.total}</b><span class="muted">oldest ${age(stats.oldestAgeSeconds)}</span></div>`,
+    ...reasons.map(
+      ([name, count]) =>
+        `<div class="card">${escape(name)}<b>${count}</b>${button('/admin/replay-all', csrf, `Replay all ${name}`, `<input type="hidden" name="reason" value="${escape(name)}">`)}</div>`,
+    ),
+  ].join('');
+  const rows = letters
+    .map(
+      (letter) => `<tr>
+<td><a href="/admin/letters/${escape(letter.id)}">${escape(letter.id)}</a></td><td>${escape(letter.eventId ?? '–')}</td><td>${escape(letter.type ?? '–')}</td>
+<td>${escape(productOf(letter))}</td><td>${escape(letter.reason)}</td><td class="error">${escape(letter.error)}</td>
+<td>${letter.deliveries}</td><td>${escape(letter.failedAt)}</td>
+<td>${button(`/admin/letters/${letter.id}/replay`, csrf, 'Replay')} ${button(`/admin/letters/${letter.id}/purge`, csrf, 'Purge', '', 'danger')}</td></tr>`,
+    )
+    .join('');
+  const filter = [undefined, ...reasons.map(([name]) => name)]
+    .map((name) =>
+      name === reason
+        ? `<b>${escape(name ?? 'all')}</b>`
+        : `<a href="/admin${name ? `?reason=${encodeURIComponent(name)}` : ''}">${escape(name ?? 'all')}</a>`,
+    )
+    .join(' · ');
+  const consumers = (group?.consumers ?? [])
+    .map((consumer) => `<tr><td>${escape(consumer.name)}</td><td>${consumer.pending}</td><td>${age(consumer.idleSeconds)}</td></tr>`)
+    .join('');
+  const groupSection = group
+    ? `<div class="cards"><div class="card">lag<b>${group.lag ?? '–'}</b></div><div class="card">pending<b>${group.pending}</b></div>
+<div class="card">oldest pending<b>${age(group.oldestPendingIdleSeconds)}</b></div><div class="card">workers seen<b>${group.consumers.length}</b></div></div>
+<table><thead><tr><th>consumer</th><th>pending</th><th>idle</th></tr></thead><tbody>${consumers}</tbody></table>`
+    : '<p class="muted">The group does not exist yet (no worker has started).</p>';
+  return layout(
+    'Dead letters',
+    `${notice ? `<div class="notice" role="status">${escape(notice)}</div>` : ''}
+<section><h2>Dead letters</h2><div class="cards">${cards}</div></section>
+<section><h2>Entries <span class="muted">(${filter})</span></h2>
+${letters.length === 0 ? '<p class="muted" data-testid="empty">No dead letters.</p>' : `<table><thead><tr><th>stream id</th><th>event id</th><th>type</th><th>product</th><th>reason</th><th>error</th><th>attempts</th><th>when</th><th></th></tr></thead><tbody>${rows}</tbody></table>`}</section>
+<section><h2>Consumer group ${escape(groupName)}</h2>${groupSection}</section>
+<p class="muted">Refreshes every ${refreshSeconds} s.</p>`,
+    { refreshSeconds, signedIn: { csrf } },
+  );
+}
+
+export function letterPage(letter: DeadLetter, csrf: string): string {
+  return layout(
+    `Dead letter ${letter.id}`,
+    `<p><a href="/admin">← all dead letters</a></p>
+<section><h2>Dead letter ${escape(letter.id)}</h2>
+<table><tbody>
+<tr><th>original entry</th><td>${escape(letter.originalId)} in ${escape(letter.originalStream)}</td></tr>
+<tr><th>reason</th><td>${escape(letter.reason)}</td></tr><tr><th>error</th><td class="error">${escape(letter.error)}</td></tr>
+<tr><th>attempts</th><td>${letter.deliveries}</td></tr><tr><th>when</th><td>${escape(letter.failedAt)}</td></tr>
+<tr><th>consumer</th><td>${escape(letter.consumer)} (group ${escape(letter.group)})</td></tr></tbody></table>
+<p>${button(`/admin/letters/${letter.id}/replay`, csrf, 'Replay')} ${button(`/admin/letters/${letter.id}/purge`, csrf, 'Purge', '', 'danger')}</p></section>
+<section><h2>The original event</h2><pre>${escape(JSON.stringify(letter.original, null, 2))}</pre></section>`,
+    { signedIn: { csrf } },
+  );
+}
+
+export function confirmPurgePage(letter: DeadLetter, csrf: string): string {
+  return layout(
+    'Purge?',
+    `<section><h2>Purge dead letter ${escape(letter.id)}?</h2>
+<p>Its event (${escape(letter.type ?? 'unknown type')}, ${escape(letter.eventId ?? 'no id')}) is deleted for good; it cannot be replayed after.</p>
+${button(`/admin/letters/${letter.id}/purge`, csrf, 'Yes, purge it', '<input type="hidden" name="confirmed" value="yes">', 'danger')}
+<a href="/admin">Cancel</a></section>`,
+    { signedIn: { csrf } },
+  );
+}
