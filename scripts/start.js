@@ -6,6 +6,7 @@
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
 const net = require('node:net');
+const crypto = require('node:crypto');
 const path = require('node:path');
 const readline = require('node:readline');
 
@@ -87,8 +88,10 @@ function stopAll(reason, code) {
 async function main() {
   await checkDependencies();
   execFileSync(process.execPath, [path.join(root, 'prisma/dist/src/migrate-all.js')], { stdio: 'inherit' });
-  run('product-api', 'product-api/dist/main.js');
-  run('inventory-api', 'inventory-api/dist/main.js');
+  // The admin routes and the dead-letter page need a key: one for this run unless ADMIN_API_KEY chooses it.
+  const adminKey = process.env.ADMIN_API_KEY ?? crypto.randomBytes(18).toString('base64url');
+  run('product-api', 'product-api/dist/main.js', { ADMIN_API_KEY: adminKey });
+  run('inventory-api', 'inventory-api/dist/main.js', { ADMIN_API_KEY: adminKey });
   for (let i = 1; i <= workers; i++) {
     run(`inventory-worker-${i}`, 'inventory-worker/dist/main.js', { WORKER_PORT: String(Number(process.env.WORKER_PORT ?? 9101) + i - 1) });
   }
@@ -97,6 +100,8 @@ async function main() {
   const host = process.env.HOST ?? '127.0.0.1';
   console.log(`\n  product-api    http://${host}:${process.env.PRODUCT_API_PORT ?? 7001}/docs`);
   console.log(`  inventory-api  http://${host}:${process.env.INVENTORY_API_PORT ?? 5001}/docs`);
+  console.log(`  dead letters   http://${host}:${process.env.INVENTORY_API_PORT ?? 5001}/admin`);
+  if (!process.env.ADMIN_API_KEY) console.log(`  admin key      ${adminKey} (made for this run; set ADMIN_API_KEY to choose one)`);
   console.log(`  workers        ${workers} (health on port ${process.env.WORKER_PORT ?? 9101} and up)\n`);
 }
 

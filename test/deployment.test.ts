@@ -1,22 +1,58 @@
+// What deploys the system must agree with the code: docker-compose.yml, the Kubernetes manifests, the
+// alert rules and the dashboard name only variables, paths, ports, streams and metrics that exist.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { ProductApiConfig } from '../product-api/src/config';
+import { InventoryApiConfig } from '../inventory-api/src/config';
+import { WorkerConfig } from '../inventory-worker/src/config';
 
 const root = path.join(__dirname, '..');
-const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
-  services: Record<
-    string,
-    { healthcheck?: unknown; deploy?: { replicas?: number }; command?: string[]; depends_on?: Record<string, unknown> }
-  >;
-};
+const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
+const has = (command: string, args: string[]) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+
+type Service = { healthcheck?: unknown; deploy?: { replicas?: number }; command?: string[]; profiles?: string[]; volumes?: string[] };
+const compose = parse(read('docker-compose.yml')) as { services: Record<string, Service> };
+
+/** The built file a `node <dist file>` command runs exists as source. */
+const sourceOf = (script: string) => path.join(root, script.replace(/\/dist\/(src\/)?/, '/src/').replace(/\.js$/, '.ts'));
+
+/** Every variable some process reads, by the config schemas each process parses at start. */
+const knownVariables = new Set([ProductApiConfig, InventoryApiConfig, WorkerConfig].flatMap((schema) => Object.keys(schema.shape)));
+
+/** Every metric the code registers (by `name: '…'` next to `registers:`), with a histogram's series. */
+function registeredMetrics(): Set<string> {
+  const names = new Set<string>();
+  const walk = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return ['node_modules', 'dist', 'test', 'generated'].includes(entry.name) ? [] : walk(full);
+      return full.endsWith('.ts') ? [full] : [];
+    });
+  for (const file of ['platform', 'product-api', 'inventory-api', 'inventory-worker'].flatMap((dir) => walk(path.join(root, dir)))) {
+    const text = fs.readFileSync(file, 'utf8');
+    if (!text.includes('registers:')) continue;
+    for (const [, name] of text.matchAll(/name: '([a-z_]+)'/g)) {
+      if (!name) continue;
+      names.add(name);
+      for (const suffix of ['_bucket', '_count', '_sum']) names.add(`${name}${suffix}`);
+    }
+  }
+  return names;
+}
+
+/** The metric names a PromQL expression uses (identifiers followed by a selector, a range or an operator). */
+function metricsIn(expression: string): string[] {
+  const words = expression.replace(/"[^"]*"/g, '').match(/[a-z_][a-z0-9_]*(?=\s*[{[)\s-]|$)/g) ?? [];
+  const keywords =
+    /^(sum|max|min|by|without|rate|increase|delta|time|offset|histogram_quantile|min_over_time|le|status|service|instance|route|outcome|reason|kind|on|and|or|unless)$/;
+  return words.filter((word) => word.includes('_') && !keywords.test(word));
+}
 
 describe('docker-compose.yml', () => {
   test('has postgres, redis (appendonly), the two APIs and two worker replicas, each with a health check', () => {
     const { services } = compose;
-    expect(Object.keys(services)).toEqual(
-      expect.arrayContaining(['postgres', 'redis', 'product-api', 'inventory-api', 'inventory-worker']),
-    );
     for (const name of ['postgres', 'redis', 'product-api', 'inventory-api', 'inventory-worker'])
       expect(services[name]?.healthcheck).toBeDefined();
     expect(services.redis?.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
@@ -27,14 +63,139 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       const script = service.command?.[1];
       if (service.command?.[0] !== 'node' || !script) continue;
-      expect({ name, exists: fs.existsSync(path.join(root, script.replace(/\/dist\/(src\/)?/, '/src/').replace(/\.js$/, '.ts'))) }).toEqual(
-        { name, exists: true },
-      );
+      expect({ name, exists: fs.existsSync(sourceOf(script)) }).toEqual({ name, exists: true });
     }
   });
 
-  const hasCompose = spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0;
-  (hasCompose ? test : test.skip)('passes `docker compose config -q` (where the docker CLI has compose)', () => {
-    execFileSync('docker', ['compose', 'config', '-q'], { cwd: root });
+  test('the observability profile adds Prometheus with the alert rules and Grafana with the dashboard', () => {
+    expect(compose.services.prometheus?.profiles).toEqual(['observability']);
+    expect(compose.services.grafana?.profiles).toEqual(['observability']);
+    for (const volume of [...(compose.services.prometheus?.volumes ?? []), ...(compose.services.grafana?.volumes ?? [])]) {
+      expect(fs.existsSync(path.join(root, volume.split(':')[0] ?? ''))).toBe(true);
+    }
+  });
+
+  // .ci/run installs Debian's docker-compose; with Docker's compose plugin, `docker compose` works as well.
+  const composeCommand = has('docker-compose', ['version'])
+    ? ['docker-compose']
+    : has('docker', ['compose', 'version'])
+      ? ['docker', 'compose']
+      : undefined;
+  (composeCommand ? test : test.skip)('passes `docker-compose config`, with and without the observability profile', () => {
+    const [command = 'docker-compose', ...prefix] = composeCommand ?? [];
+    execFileSync(command, [...prefix, 'config', '-q'], { cwd: root });
+    const services = execFileSync(command, [...prefix, '--profile', 'observability', 'config', '--services'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(services.split('\n')).toEqual(expect.arrayContaining(['prometheus', 'grafana', 'inventory-worker']));
+  });
+});
+
+describe('Prometheus alert rules and the Grafana dashboard', () => {
+  const metrics = registeredMetrics();
+
+  test('name only metrics the processes serve', () => {
+    const rules = parse(read('deploy/prometheus/alerts.yml')) as { groups: { rules: { alert: string; expr: string }[] }[] };
+    const dashboard = JSON.parse(read('deploy/grafana/dashboards/stockstream.json')) as { panels: { targets: { expr: string }[] }[] };
+    const expressions = [
+      ...rules.groups.flatMap((group) => group.rules.map((rule) => rule.expr)),
+      ...dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr)),
+    ];
+    const unknown = expressions.flatMap(metricsIn).filter((name) => !metrics.has(name));
+    expect(unknown).toEqual([]);
+    expect(rules.groups[0]?.rules.map((rule) => rule.alert)).toEqual(
+      expect.arrayContaining([
+        'DeadLettersGrowing',
+        'ConsumerGroupLagging',
+        'PendingEntryStuck',
+        'WorkerNotReading',
+        'OutboxBacklogGrowing',
+        'BrokerReset',
+        'HighServerErrorRate',
+      ]),
+    );
+  });
+
+  // .ci/run installs Debian's prometheus package for promtool.
+  (has('promtool', ['--version']) ? test : test.skip)('pass `promtool check rules` and their unit tests (`promtool test rules`)', () => {
+    const cwd = path.join(root, 'deploy', 'prometheus');
+    execFileSync('promtool', ['check', 'rules', 'alerts.yml'], { cwd, stdio: 'pipe' });
+    const output = execFileSync('promtool', ['test', 'rules', 'alerts.test.yml'], { cwd, encoding: 'utf8', stdio: 'pipe' });
+    expect(output).toContain('SUCCESS');
+  });
+});
+
+describe('Kubernetes manifests (deploy/k8s)', () => {
+  type Container = {
+    command: string[];
+    ports?: { name: string; containerPort: number }[];
+    envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+    livenessProbe?: { httpGet: { path: string; port: string } };
+    readinessProbe?: { httpGet: { path: string; port: string } };
+  };
+  type Manifest = {
+    kind: string;
+    metadata: { name: string };
+    data?: Record<string, string>;
+    stringData?: Record<string, string>;
+    spec?: {
+      template?: { spec: { terminationGracePeriodSeconds?: number; containers: Container[] } };
+      triggers?: { type: string; metadata: Record<string, string> }[];
+      scaleTargetRef?: { name: string };
+      ports?: { port: number; targetPort: string }[];
+    };
+  };
+  const manifests = fs
+    .readdirSync(path.join(root, 'deploy', 'k8s'))
+    .flatMap((file) => parseAllDocuments(read(path.join('deploy', 'k8s', file))).map((document) => document.toJS() as Manifest));
+  const of = (kind: string, name: string) => manifests.find((manifest) => manifest.kind === kind && manifest.metadata.name === name);
+  const config = of('ConfigMap', 'stockstream-config')?.data ?? {};
+  const secret = of('Secret', 'stockstream-secrets')?.stringData ?? {};
+  const deployments = { 'product-api': ProductApiConfig, 'inventory-api': InventoryApiConfig, 'inventory-worker': WorkerConfig };
+
+  test('every variable of the ConfigMap and the Secret is read by a process; the admin key comes from the Secret', () => {
+    expect([...Object.keys(config), ...Object.keys(secret)].filter((name) => !knownVariables.has(name))).toEqual([]);
+    expect(secret).toHaveProperty('ADMIN_API_KEY');
+    expect(config).not.toHaveProperty('ADMIN_API_KEY');
+    // And the ConfigMap's values pass the processes' own validation.
+    for (const schema of Object.values(deployments)) expect(() => schema.parse({ ...config, ...secret })).not.toThrow();
+  });
+
+  test.each(Object.keys(deployments))(
+    '%s: runs a built entry point, probes its health routes on its port, outlives its shutdown',
+    (name) => {
+      const deployment = of('Deployment', name);
+      const pod = deployment?.spec?.template?.spec;
+      const container = pod?.containers[0];
+      expect(container).toBeDefined();
+      expect(fs.existsSync(sourceOf(container?.command[1] ?? ''))).toBe(true);
+      expect(container?.envFrom).toEqual([
+        { configMapRef: { name: 'stockstream-config' } },
+        { secretRef: { name: 'stockstream-secrets' } },
+      ]);
+      const parsed = deployments[name as keyof typeof deployments].parse({ ...config, ...secret }) as Record<string, unknown>;
+      const port = parsed.PRODUCT_API_PORT ?? parsed.INVENTORY_API_PORT ?? parsed.WORKER_PORT;
+      const [declared] = container?.ports ?? [];
+      expect(declared?.containerPort).toBe(port);
+      expect(container?.livenessProbe?.httpGet).toEqual({ path: '/health/live', port: declared?.name });
+      expect(container?.readinessProbe?.httpGet).toEqual({ path: '/health/ready', port: declared?.name });
+      expect((pod?.terminationGracePeriodSeconds ?? 30) * 1000).toBeGreaterThan(Number(parsed.SHUTDOWN_TIMEOUT_MS));
+      const service = of('Service', name);
+      if (name !== 'inventory-worker') expect(service?.spec?.ports?.[0]).toMatchObject({ port, targetPort: declared?.name });
+    },
+  );
+
+  test('KEDA scales inventory-worker on the stream and group the processes use', () => {
+    const scaled = of('ScaledObject', 'inventory-worker');
+    expect(scaled?.spec?.scaleTargetRef?.name).toBe('inventory-worker');
+    const worker = WorkerConfig.parse({ ...config, ...secret });
+    const triggers = scaled?.spec?.triggers ?? [];
+    expect(triggers.length).toBeGreaterThan(0);
+    for (const trigger of triggers) {
+      expect(trigger.type).toBe('redis-streams');
+      expect(trigger.metadata).toMatchObject({ stream: worker.PRODUCT_STREAM, consumerGroup: worker.CONSUMER_GROUP });
+      expect(`redis://${trigger.metadata.address}`).toBe(worker.REDIS_URL);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envPort, envPostgresUrl, envRedisUrl, parseConfig } from '@stockstream/platform';
+import { envLogLevel, envPort, envPostgresUrl, envRedisUrl, parseConfig } from '@stockstream/platform';
 
 export const InventoryApiConfig = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -20,6 +20,7 @@ export const InventoryApiConfig = z.object({
     .min(60_000)
     .default(24 * 60 * 60 * 1000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  LOG_LEVEL: envLogLevel,
 });
 export type InventoryApiConfig = z.infer<typeof InventoryApiConfig>;
 

@@ -12,6 +12,11 @@ export const envPort = (defaultValue: number) => z.coerce.number().int().min(0).
 export const envPostgresUrl = (defaultValue: string) =>
   z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }).default(defaultValue);
 
+/** Read by the logger as it is made (before the config); listed here so that a wrong level stops the start. */
+export const envLogLevel = z
+  .enum(['error', 'warn', 'info', 'debug', 'silent'], { error: 'must be error, warn, info, debug or silent' })
+  .default('info');
+
 export const envRedisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379');
 
 export class ConfigError extends Error {

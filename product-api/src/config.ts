@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envPort, envPostgresUrl, envRedisUrl, parseConfig } from '@stockstream/platform';
+import { envLogLevel, envPort, envPostgresUrl, envRedisUrl, parseConfig } from '@stockstream/platform';
 
 export const ProductApiConfig = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -23,6 +23,7 @@ export const ProductApiConfig = z.object({
   /** Read (never written) by reconcile, to compare the inventory records with the products. */
   INVENTORY_DATABASE_URL: envPostgresUrl('postgresql://postgres@127.0.0.1:5432/stockstream_inventory'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  LOG_LEVEL: envLogLevel,
 });
 export type ProductApiConfig = z.infer<typeof ProductApiConfig>;
 
