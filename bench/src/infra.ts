@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
@@ -92,11 +93,14 @@ export interface Service {
 
 /** Runs a built service (or any script) as a child process and waits for its /health/ready. */
 export async function startService(name: string, script: string, env: Record<string, string>, port: number): Promise<Service> {
-  const child = spawn(process.execPath, [path.join(ROOT, script)], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  // The service logs at its own level (the shipped one unless env says), to a file, as it would to a
+  // log collector: a write per batch of lines, not /dev/null.
+  const logFile = path.join(os.tmpdir(), `stockstream-bench-${name.replace(/\W+/g, '-')}-${process.pid}-${port}.log`);
+  const log = fs.openSync(logFile, 'w');
+  const { LOG_LEVEL: _ignored, ...environment } = process.env;
+  const child = spawn(process.execPath, [path.join(ROOT, script)], { env: { ...environment, ...env }, stdio: ['ignore', log, 'inherit'] });
+  fs.closeSync(log);
+  const exited = new Promise((resolve) => child.once('exit', resolve)).finally(() => fs.rmSync(logFile, { force: true }));
   await waitUntil(`${name} ready`, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok);
   return {
     name,

@@ -1,9 +1,12 @@
-// Scenarios 1 and 2: the write path (POST /api/products) and the read path (GET /api/products/{id}),
-// each against pgbench doing the same SQL at the same concurrency, in the same run.
+// Scenarios 1 and 2: the write path (POST /api/products) and the read path (GET /api/products/{id}) of
+// product-api, at its shipped log level (info) and at warn, against servers doing exactly its SQL in the
+// same run: a minimal Express 5 server (the yardstick), node:http (the floor of Node) and pgbench (the
+// floor of Postgres). Then product-api as two processes on one port (Node's cluster), to show what a
+// second core buys.
 import { Client } from 'pg';
 import { WRITE_SCRIPT, pgbench, readScript } from '../baselines/pgbench';
-import type { PgbenchResult } from '../baselines/pgbench';
 import { createDatabases, freePort, peakRssMiB, startService } from '../infra';
+import type { Service } from '../infra';
 import { createProducts, readProducts } from '../load';
 import type { LoadResult } from '../load';
 import type { Row } from '../report';
@@ -11,77 +14,133 @@ import { round } from '../stats';
 import type { Context } from './context';
 import { ratio } from './context';
 
-/** Requests/s against the baseline's tps, and p50/p99 beside its latencies. */
-function loadRows(scenario: string, load: LoadResult, baseline: PgbenchResult, target: { ratio: number; p99Ms?: number }): Row[] {
-  const share = ratio(load.rps, baseline.tps);
-  return [
-    {
-      scenario,
-      figure: 'requests/s',
-      value: round(load.rps),
-      unit: '',
-      baseline: { name: 'pgbench tps', value: round(baseline.tps) },
-      ratio: share,
-      target: `≥ ${target.ratio.toFixed(2)}`,
-      met: (share ?? 0) >= target.ratio,
-    },
-    { scenario, figure: 'p50 latency', value: load.p50Ms, unit: 'ms', baseline: { name: 'pgbench', value: round(baseline.p50Ms, 2) } },
-    {
-      scenario,
-      figure: 'p99 latency',
-      value: load.p99Ms,
-      unit: 'ms',
-      baseline: { name: 'pgbench', value: round(baseline.p99Ms, 2) },
-      ...(target.p99Ms === undefined ? {} : { target: `≤ ${target.p99Ms} ms`, met: load.p99Ms <= target.p99Ms }),
-    },
-  ];
+interface Contender {
+  name: string;
+  script: string;
+  env: (port: number, databaseUrl: string, context: Context) => Record<string, string>;
 }
 
-function noteFailures(context: Context, name: string, load: LoadResult): void {
-  if (load.non2xx || load.errors)
-    context.notes.push(`${name}: ${load.non2xx} non-2xx answers and ${load.errors} errors out of ${load.requests}`);
+const productApi = (logLevel: string, processes = 1): Contender => ({
+  name: `product-api${processes > 1 ? ` ×${processes} processes` : ''} (LOG_LEVEL=${logLevel})`,
+  script: 'product-api/dist/main.js',
+  env: (port, databaseUrl, context) => ({
+    PRODUCT_API_PORT: String(port),
+    PRODUCT_DATABASE_URL: databaseUrl,
+    REDIS_URL: context.redis.url,
+    PRODUCT_STREAM: `bench.http.${port}`,
+    LOG_LEVEL: logLevel,
+    API_PROCESSES: String(processes),
+  }),
+});
+
+const baseline = (name: string, script: string): Contender => ({
+  name,
+  script,
+  env: (port, databaseUrl) => ({ PORT: String(port), DATABASE_URL: databaseUrl, DB_POOL_SIZE: '10' }),
+});
+
+const MINIMAL_EXPRESS = 'minimal Express 5 + pg';
+
+/** Writes for the configured time, then reads over the ids written, each on a database of its own. */
+async function measure(context: Context, contender: Contender): Promise<{ write: LoadResult; read: LoadResult }> {
+  const { sizes } = context;
+  const databases = await createDatabases();
+  const port = await freePort();
+  let service: Service | undefined;
+  try {
+    service = await startService(contender.name, contender.script, contender.env(port, databases.productUrl, context), port);
+    const url = `http://127.0.0.1:${port}`;
+    context.log(`${contender.name}: POST /api/products, ${sizes.connections} connections, ${sizes.seconds} s`);
+    const write = await createProducts(url, { connections: sizes.connections, seconds: sizes.seconds });
+    const ids = await productIds(databases.productUrl);
+    context.log(`${contender.name}: GET /api/products/{id} over ${ids.length} ids`);
+    const read = await readProducts(url, ids, { connections: sizes.connections, seconds: sizes.seconds });
+    for (const [name, load] of Object.entries({ write, read })) {
+      if (load.non2xx || load.errors)
+        context.notes.push(`${contender.name} ${name}: ${load.non2xx} non-2xx and ${load.errors} errors of ${load.requests}`);
+    }
+    context.rss['1-2 write, read'] = { ...context.rss['1-2 write, read'], [contender.name]: service.peakRssMiB() };
+    return { write, read };
+  } finally {
+    await service?.stop();
+    await databases.drop();
+  }
+}
+
+async function productIds(url: string): Promise<string[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ id: string }>('SELECT id FROM products LIMIT 20000')).rows.map((row) => row.id);
+  } finally {
+    await client.end();
+  }
+}
+
+/** pgbench on the same SQL at the same concurrency: what Postgres alone does. */
+async function pgbenchFloor(context: Context): Promise<{ write: number; read: number }> {
+  const { sizes } = context;
+  const databases = await createDatabases();
+  try {
+    context.log('pgbench: the same write and read');
+    const write = await pgbench(databases.productUrl, WRITE_SCRIPT, sizes.connections, sizes.seconds);
+    const client = new Client({ connectionString: databases.productUrl });
+    await client.connect();
+    await client.query('CREATE TABLE bench_ids (n serial PRIMARY KEY, id uuid NOT NULL)');
+    await client.query('INSERT INTO bench_ids (id) SELECT id FROM products LIMIT 20000');
+    const count = Number((await client.query<{ count: string }>('SELECT count(*) FROM bench_ids')).rows[0]?.count ?? 0);
+    await client.end();
+    const read = await pgbench(databases.productUrl, readScript(count), sizes.connections, sizes.seconds);
+    return { write: write.tps, read: read.tps };
+  } finally {
+    await databases.drop();
+  }
+}
+
+function rowsFor(path: 'write' | 'read', results: Map<string, { write: LoadResult; read: LoadResult }>, pgbenchTps: number): Row[] {
+  const scenario = path === 'write' ? '1 write' : '2 read';
+  const yardstick = results.get(MINIMAL_EXPRESS)?.[path];
+  const rows: Row[] = [];
+  for (const [name, result] of results) {
+    const load = result[path];
+    const isApi = name.startsWith('product-api');
+    const share = ratio(load.rps, yardstick?.rps ?? null);
+    rows.push({
+      scenario,
+      figure: `${name}: requests/s`,
+      value: round(load.rps),
+      unit: '',
+      ...(isApi
+        ? {
+            baseline: { name: MINIMAL_EXPRESS, value: round(yardstick?.rps ?? 0) },
+            ratio: share,
+            ...(name.includes('×') ? {} : { target: '≥ 0.80', met: (share ?? 0) >= 0.8 }),
+          }
+        : { baseline: { name: 'pgbench tps', value: round(pgbenchTps) }, ratio: ratio(load.rps, pgbenchTps) }),
+    });
+    rows.push({
+      scenario,
+      figure: `${name}: p50 / p99 latency`,
+      value: load.p99Ms,
+      unit: 'ms',
+      baseline: { name: 'p50', value: load.p50Ms },
+      ...(isApi && path === 'write' && !name.includes('×') ? { target: '≤ 30 ms (p99)', met: load.p99Ms <= 30 } : {}),
+    });
+  }
+  return rows;
 }
 
 export async function httpScenarios(context: Context): Promise<void> {
-  const { sizes, rows } = context;
-  const databases = await createDatabases();
-  const port = await freePort();
-  const productApi = await startService(
-    'product-api',
-    'product-api/dist/main.js',
-    {
-      PRODUCT_API_PORT: String(port),
-      PRODUCT_DATABASE_URL: databases.productUrl,
-      REDIS_URL: context.redis.url,
-      PRODUCT_STREAM: 'bench.write',
-    },
-    port,
-  );
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    context.log(`write: POST /api/products, ${sizes.connections} connections, ${sizes.seconds} s`);
-    const write = await createProducts(url, { connections: sizes.connections, seconds: sizes.seconds });
-    context.log(`write baseline: pgbench, same transaction`);
-    const writeBaseline = await pgbench(databases.productUrl, WRITE_SCRIPT, sizes.connections, sizes.seconds);
-    rows.push(...loadRows('1 write', write, writeBaseline, { ratio: 0.35, p99Ms: 30 }));
-    noteFailures(context, 'write', write);
-
-    const client = new Client({ connectionString: databases.productUrl });
-    await client.connect();
-    const { rows: idRows } = await client.query<{ id: string }>('SELECT id FROM products LIMIT 20000');
-    await client.query('CREATE TABLE bench_ids (n serial PRIMARY KEY, id uuid NOT NULL)');
-    await client.query('INSERT INTO bench_ids (id) SELECT id FROM products LIMIT 20000');
-    await client.end();
-    const ids = idRows.map((row) => row.id);
-
-    context.log(`read: GET /api/products/{id} over ${ids.length} ids`);
-    const read = await readProducts(url, ids, { connections: sizes.connections, seconds: sizes.seconds });
-    const readBaseline = await pgbench(databases.productUrl, readScript(ids.length), sizes.connections, sizes.seconds);
-    rows.push(...loadRows('2 read', read, readBaseline, { ratio: 0.3 }));
-    noteFailures(context, 'read', read);
-  } finally {
-    context.rss['1-2 write, read'] = { 'product-api': productApi.peakRssMiB(), 'bench (autocannon)': peakRssMiB(process.pid) };
-    await productApi.stop();
-    await databases.drop();
-  }
+  const contenders = [
+    productApi('info'),
+    productApi('warn'),
+    baseline(MINIMAL_EXPRESS, 'bench/dist/baselines/express-server.js'),
+    baseline('node:http + pg', 'bench/dist/baselines/node-http-server.js'),
+    productApi('info', 2),
+  ];
+  const results = new Map<string, { write: LoadResult; read: LoadResult }>();
+  for (const contender of contenders) results.set(contender.name, await measure(context, contender));
+  const floor = await pgbenchFloor(context);
+  context.rss['1-2 write, read'] = { ...context.rss['1-2 write, read'], 'bench (autocannon)': peakRssMiB(process.pid) };
+  context.rows.push(...rowsFor('write', results, floor.write), ...rowsFor('read', results, floor.read));
 }
