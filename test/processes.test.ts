@@ -59,3 +59,20 @@ describe.each([
     expect(lines.some((line) => line.includes('shut down cleanly'))).toBe(true);
   });
 });
+
+test('product-api with API_PROCESSES=2 serves one port from two processes and stops both on SIGTERM', async () => {
+  const port = await freePort();
+  const { child, lines, exited } = run('product-api', {
+    PRODUCT_API_PORT: String(port),
+    PRODUCT_DATABASE_URL: products.url,
+    PRODUCT_STREAM: `test-processes-cluster-${port}`,
+    API_PROCESSES: '2',
+  });
+  await waitFor('both processes listening', () => lines.filter((line) => line.includes('product-api listening')).length === 2, 20_000);
+  const pids = new Set(lines.filter((line) => line.includes('product-api listening')).map((line) => JSON.parse(line).pid as number));
+  expect(pids.size).toBe(2);
+  await waitFor('an answer', async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, 10_000, 100);
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(lines.filter((line) => line.includes('shut down cleanly'))).toHaveLength(2);
+});

@@ -3,12 +3,13 @@
 import { PassThrough } from 'node:stream';
 import request from 'supertest';
 import winston from 'winston';
-import { createLogger, createMetricsRegistry, freePort } from '@stockstream/platform';
+import { createLogger, createMetricsRegistry } from '@stockstream/platform';
 import { createInventoryDb } from '@stockstream/prisma';
 import type { InventoryDb } from '@stockstream/prisma';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
-import { TcpProxy } from '../../platform/test/support/tcp-proxy';
+import { proxyInFrontOf } from '../../platform/test/support/tcp-proxy';
+import type { TcpProxy } from '../../platform/test/support/tcp-proxy';
 import { createInventoryApp } from '../src/http/app';
 import { newRecord } from './support/inventory-api';
 
@@ -20,12 +21,9 @@ const lines: { level: string; message: string; [field: string]: unknown }[] = []
 
 beforeAll(async () => {
   database = await createTestDatabase('inventory');
-  const direct = new URL(database.url);
-  proxy = new TcpProxy(await freePort(), { host: direct.hostname, port: Number(direct.port || 5432) });
-  await proxy.up();
-  const viaProxy = new URL(database.url);
-  viaProxy.port = String(proxy.port);
-  db = createInventoryDb(viaProxy.toString(), { poolSize: 4 });
+  const proxied = await proxyInFrontOf(database.url);
+  proxy = proxied.proxy;
+  db = createInventoryDb(proxied.url, { poolSize: 4 });
   const logger = createLogger('inventory-api-test', 'info');
   const sink = new PassThrough();
   sink.on('data', (chunk: Buffer) =>

@@ -4,8 +4,8 @@ import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { productCreated, publish } from './support/events';
-import { freePort } from '@stockstream/platform';
-import { TcpProxy } from '../../platform/test/support/tcp-proxy';
+import { proxyInFrontOf } from '../../platform/test/support/tcp-proxy';
+import type { TcpProxy } from '../../platform/test/support/tcp-proxy';
 import { consumerOptions, startWorker, testStreams } from './support/worker';
 import type { InProcessWorker } from './support/worker';
 import { waitFor } from '../../platform/test/support/wait';
@@ -17,15 +17,12 @@ const streams = testStreams();
 
 beforeAll(async () => {
   database = await createTestDatabase('inventory');
-  const direct = new URL(database.url);
-  proxy = new TcpProxy(await freePort(), { host: direct.hostname, port: Number(direct.port || 5432) });
-  await proxy.up();
-  const viaProxy = new URL(database.url);
-  viaProxy.port = String(proxy.port);
+  const proxied = await proxyInFrontOf(database.url);
+  proxy = proxied.proxy;
   // Two deliveries at most, and a claim threshold far shorter than the outage: an outage counted as
   // failures, or entries in hand left to go idle, would dead-letter them.
   worker = await startWorker(consumerOptions(streams, { maxDeliveries: 2, claimIdleMs: 600, claimIntervalMs: 100 }), {
-    databaseUrl: viaProxy.toString(),
+    databaseUrl: proxied.url,
   });
 });
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import winston from 'winston';
+import { BufferedStdout } from './buffered-stdout';
 import { currentContext } from './context';
 
 export type Logger = winston.Logger;
@@ -17,7 +18,7 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
       winston.format.errors({ stack: true }),
       winston.format.json(),
     ),
-    transports: [new winston.transports.Console()],
+    transports: [new BufferedStdout()],
   });
 }
 

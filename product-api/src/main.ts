@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Shutdown, createLogger, createMetricsRegistry, createRedisClient, errorMessage, listen } from '@stockstream/platform';
 import { createInventoryDb, createProductDb } from '@stockstream/prisma';
 import { loadConfig } from './config';
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   const app = createProductApp({ db, redis, logger, metrics, relay, admin });
   const server = await listen(app, config.PRODUCT_API_PORT, config.HOST);
   relay.start();
-  logger.info('product-api listening', { url: `http://${config.HOST}:${server.port}`, docs: `http://${config.HOST}:${server.port}/docs` });
+  logger.info('product-api listening', { pid: process.pid, url: `http://${config.HOST}:${server.port}`, docs: `http://${config.HOST}:${server.port}/docs` });
 
   new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS)
     .add('http', () => server.close())
@@ -50,7 +51,41 @@ async function main(): Promise<void> {
     .onSignals();
 }
 
-main().catch((error: unknown) => {
-  logger.error('product-api failed to start', { error: errorMessage(error) });
-  process.exit(1);
-});
+/** With API_PROCESSES > 1 this process forks that many, which share the port, and passes signals on. */
+function primary(processes: number): void {
+  for (let i = 0; i < processes; i++) cluster.fork();
+  let stopping = false;
+  cluster.on('exit', (worker, code) => {
+    if (stopping) return;
+    logger.error('product-api process exited; stopping the others', { pid: worker.process.pid, code });
+    stopping = true;
+    for (const other of Object.values(cluster.workers ?? {})) other?.kill('SIGTERM');
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill(signal);
+    });
+  }
+  cluster.on('exit', () => {
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(stopping ? 0 : 1);
+  });
+}
+
+const processes = loadConfigOrExit().API_PROCESSES;
+if (processes > 1 && cluster.isPrimary) primary(processes);
+else {
+  main().catch((error: unknown) => {
+    logger.error('product-api failed to start', { error: errorMessage(error) });
+    process.exit(1);
+  });
+}
+
+function loadConfigOrExit() {
+  try {
+    return loadConfig();
+  } catch (error) {
+    logger.error('product-api failed to start', { error: errorMessage(error) });
+    process.exit(1);
+  }
+}

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { DeadLetterReason, storableText } from '@stockstream/contracts';
-import { AppError, parseRequest, requireApiKey } from '@stockstream/platform';
+import { AppError, adminOnly, parseRequest } from '@stockstream/platform';
 import type { DeadLetterQueue } from '@stockstream/inventory-core';
 
 export const DeadLetterListQuery = z.strictObject({
@@ -31,12 +31,7 @@ function unknownLetter(id: string): AppError {
 /** /admin/dlq: the CLI's operations over HTTP, behind the admin API key. */
 export function adminDeadLetterRoutes(queue: DeadLetterQueue, apiKey: string): Router {
   const router = Router();
-  // Dead letters hold whole events: no cache, shared or private, keeps a copy.
-  router.use((_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
-    next();
-  });
-  router.use(requireApiKey(apiKey));
+  router.use(adminOnly(apiKey));
 
   router.get('/', async (req, res) => {
     res.json(await queue.list(parseRequest(DeadLetterListQuery, req.query, 'query')));

@@ -24,3 +24,15 @@ export function requireApiKey(apiKey: string): RequestHandler {
     next();
   };
 }
+
+/**
+ * What every admin route needs: answers that no cache keeps (they hold whole events and reports) and the
+ * admin key.
+ */
+export function adminOnly(apiKey: string): RequestHandler[] {
+  const noStore: RequestHandler = (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  };
+  return [noStore, requireApiKey(apiKey)];
+}

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { freePort } from '../../src/free-port';
 
 /** A loopback TCP proxy that a test can cut and restore, to take a server away from one client only. */
 export class TcpProxy {
@@ -37,4 +38,14 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.destroy();
     if (server) await new Promise((resolve) => server.close(resolve));
   }
+}
+
+/** A proxy in front of a database URL, listening on a free loopback port, and the URL that goes through it. */
+export async function proxyInFrontOf(databaseUrl: string): Promise<{ proxy: TcpProxy; url: string }> {
+  const direct = new URL(databaseUrl);
+  const proxy = new TcpProxy(await freePort(), { host: direct.hostname, port: Number(direct.port || 5432) });
+  await proxy.up();
+  const viaProxy = new URL(databaseUrl);
+  viaProxy.port = String(proxy.port);
+  return { proxy, url: viaProxy.toString() };
 }

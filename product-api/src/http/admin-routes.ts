@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { envBoolean, parseRequest, requireApiKey } from '@stockstream/platform';
+import { adminOnly, envBoolean, parseRequest } from '@stockstream/platform';
 import type { InventoryDb, ProductDb } from '@stockstream/prisma';
 import { reconcile } from '../reconcile/reconcile';
 
@@ -11,11 +11,7 @@ export const ReconcileQuery = z.strictObject({
 /** /admin: operations behind the admin API key; served only when ADMIN_API_KEY is set. */
 export function adminRoutes(products: ProductDb, inventory: InventoryDb, apiKey: string): Router {
   const router = Router();
-  router.use((_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
-    next();
-  });
-  router.use(requireApiKey(apiKey));
+  router.use(adminOnly(apiKey));
   router.post('/reconcile', async (req, res) => {
     const { repair } = parseRequest(ReconcileQuery, req.query, 'query');
     res.json(await reconcile(products, inventory, { repair }));
