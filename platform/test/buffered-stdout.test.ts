@@ -9,7 +9,13 @@ function runLogging(script: string): { status: number | null; lines: Record<stri
     encoding: 'utf8',
     env: { ...process.env, LOG_LEVEL: 'info' },
   });
-  return { status: run.status, lines: run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    status: run.status,
+    lines: run.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 test('every line arrives, in order, one JSON object a line, with the service', () => {

@@ -37,7 +37,11 @@ async function main(): Promise<void> {
   const app = createProductApp({ db, redis, logger, metrics, relay, admin });
   const server = await listen(app, config.PRODUCT_API_PORT, config.HOST);
   relay.start();
-  logger.info('product-api listening', { pid: process.pid, url: `http://${config.HOST}:${server.port}`, docs: `http://${config.HOST}:${server.port}/docs` });
+  logger.info('product-api listening', {
+    pid: process.pid,
+    url: `http://${config.HOST}:${server.port}`,
+    docs: `http://${config.HOST}:${server.port}/docs`,
+  });
 
   new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS)
     .add('http', () => server.close())
