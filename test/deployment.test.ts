@@ -92,6 +92,14 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('.env.example', () => {
+  test("lists every variable the processes read, and none they do not (WORKERS is npm start's)", () => {
+    const listed = new Set([...read('.env.example').matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1] ?? ''));
+    expect([...knownVariables].filter((name) => !listed.has(name)).sort()).toEqual([]);
+    expect([...listed].filter((name) => !knownVariables.has(name) && name !== 'WORKERS').sort()).toEqual([]);
+  });
+});
+
 describe('Prometheus alert rules and the Grafana dashboard', () => {
   const metrics = registeredMetrics();
 
