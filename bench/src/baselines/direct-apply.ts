@@ -1,15 +1,16 @@
 // The worker's own SQL, sent straight through pg: per batch of the worker's batch size, one transaction
-// that locks the batch's products, records the event ids and applies each product's newest event in
+// that locks the batch's products and records the event ids (one statement), and applies each product's newest event in
 // one statement per rule. What the worker would do with no Redis, no parsing and no Prisma: the drain's
 // yardstick.
 import { Client } from 'pg';
 import type { ProductEvent } from '@stockstream/contracts';
 import { newestPerProduct, versionOf } from '@stockstream/inventory-core';
 
-const LOCK = `SELECT count(pg_advisory_xact_lock(key)) FROM (
-  SELECT DISTINCT hashtextextended(id::text, 0) AS key FROM unnest($1::uuid[]) AS id ORDER BY key) AS keys`;
-const RECORD = `INSERT INTO processed_events (event_id, type, stream_id)
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) ON CONFLICT (event_id) DO NOTHING RETURNING event_id::text`;
+const LOCK_AND_RECORD = `INSERT INTO processed_events (event_id, type, stream_id)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])
+  WHERE (SELECT count(pg_advisory_xact_lock(key)) FROM (
+    SELECT DISTINCT hashtextextended(id::text, 0) AS key FROM unnest($4::uuid[]) AS id ORDER BY key) AS keys) >= 0
+  ON CONFLICT (event_id) DO NOTHING RETURNING event_id::text`;
 const UPSERT = `WITH incoming AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[]) AS i(product_id, sku, name, product_version))
   INSERT INTO inventory_items AS item (product_id, sku, name, quantity, product_version, updated_at)
   SELECT i.product_id, i.sku, i.name, 100, i.product_version, now() FROM incoming i
@@ -33,17 +34,14 @@ export async function directApply(url: string, events: ProductEvent[], batchSize
     for (let start = 0; start < events.length; start += batchSize) {
       const batch = events.slice(start, start + batchSize).map((event, i) => ({ event, streamId: `${start + i + 1}-0` }));
       await client.query('BEGIN');
-      await client.query(LOCK, [batch.map(({ event }) => event.data.productId)]);
       const sorted = [...batch].sort((a, b) => (a.event.id < b.event.id ? -1 : 1));
-      const fresh = new Set(
-        (
-          await client.query<{ event_id: string }>(RECORD, [
-            sorted.map((b) => b.event.id),
-            sorted.map((b) => b.event.type),
-            sorted.map((b) => b.streamId),
-          ])
-        ).rows.map((row) => row.event_id),
-      );
+      const recorded = await client.query<{ event_id: string }>(LOCK_AND_RECORD, [
+        sorted.map((b) => b.event.id),
+        sorted.map((b) => b.event.type),
+        sorted.map((b) => b.streamId),
+        batch.map(({ event }) => event.data.productId),
+      ]);
+      const fresh = new Set(recorded.rows.map((row) => row.event_id));
       const { newest } = newestPerProduct(batch.filter(({ event }) => fresh.delete(event.id)));
       const snapshots = newest.flatMap(({ event }) =>
         event.type === 'product.deleted' ? [] : [{ ...event.data, productVersion: versionOf(event) }],

@@ -23,24 +23,22 @@ export class ProductStockRepository {
   constructor(private readonly db: Queryable) {}
 
   /**
-   * Serializes this transaction with any other that applies events of the same products, until commit.
-   * Without it, a delete and a create of one product in two transactions could each miss the other's
-   * uncommitted row and leave a record behind a tombstone. Keys are taken in one order, so two batches
-   * never wait on each other in a circle.
+   * Locks the products, then records the event ids, in one statement (one round trip); answers the ids
+   * that were new (the rest were applied before). The lock serializes this transaction with any other
+   * that applies events of the same products, until commit: without it, a delete and a create of one
+   * product in two transactions could each miss the other's uncommitted row and leave a record behind a
+   * tombstone. Keys are taken in one order, so two batches never wait on each other in a circle. The
+   * lock is an uncorrelated subquery of the WHERE clause, which Postgres runs once, before the first row
+   * is inserted; the statements after this one see whatever the previous lock holder committed.
    */
-  async lockProducts(productIds: string[]): Promise<void> {
-    await this.db.$executeRaw`
-      SELECT count(pg_advisory_xact_lock(key)) FROM (
-        SELECT DISTINCT hashtextextended(id::text, 0) AS key FROM unnest(${productIds}::uuid[]) AS id ORDER BY key
-      ) AS keys`;
-  }
-
-  /** Records the event ids; answers the ids that were new (the rest were applied before). */
-  async recordProcessed(events: { eventId: string; type: string; streamId: string }[]): Promise<Set<string>> {
+  async lockAndRecord(productIds: string[], events: { eventId: string; type: string; streamId: string }[]): Promise<Set<string>> {
     const sorted = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
     const rows = await this.db.$queryRaw<{ event_id: string }[]>`
       INSERT INTO processed_events (event_id, type, stream_id)
       SELECT * FROM unnest(${sorted.map((e) => e.eventId)}::uuid[], ${sorted.map((e) => e.type)}::text[], ${sorted.map((e) => e.streamId)}::text[])
+      WHERE (SELECT count(pg_advisory_xact_lock(key)) FROM (
+               SELECT DISTINCT hashtextextended(id::text, 0) AS key FROM unnest(${productIds}::uuid[]) AS id ORDER BY key
+             ) AS keys) >= 0
       ON CONFLICT (event_id) DO NOTHING
       RETURNING event_id::text`;
     return new Set(rows.map((row) => row.event_id));

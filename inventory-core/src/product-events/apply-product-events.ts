@@ -69,8 +69,10 @@ export async function applyProductEvents(db: InventoryDb | Queryable, batch: Del
   if (batch.length === 0) return [];
   const apply = async (tx: Queryable): Promise<Applied[]> => {
     const stock = new ProductStockRepository(tx);
-    await stock.lockProducts(batch.map(({ event }) => event.data.productId));
-    const fresh = await stock.recordProcessed(batch.map(({ event, streamId }) => ({ eventId: event.id, type: event.type, streamId })));
+    const fresh = await stock.lockAndRecord(
+      batch.map(({ event }) => event.data.productId),
+      batch.map(({ event, streamId }) => ({ eventId: event.id, type: event.type, streamId })),
+    );
     // The same id twice in one batch (a relay that published twice): the first copy counts.
     const firstCopies = batch.filter(({ event }) => fresh.delete(event.id));
     const { newest } = newestPerProduct(firstCopies);
