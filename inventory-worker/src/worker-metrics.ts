@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram } from '@stockstream/platform';
+import { Counter, Gauge, Histogram, brokerResetsCounter } from '@stockstream/platform';
 import type { RedisClient, Registry } from '@stockstream/platform';
 import type { ConsumerObserver, ConsumerOptions } from './consumer/consumer-options';
 
@@ -31,12 +31,7 @@ export function workerMetrics(registry: Registry, redis: RedisClient, options: C
     help: 'Errors in the consumer loop (read, claim, apply, acknowledge, dead-letter); each is retried',
     registers: [registry],
   });
-  const resets = new Counter({
-    name: 'stockstream_broker_resets_total',
-    help: 'Times the stream or the consumer group was found lost (Redis restarted empty, failed over, was flushed…); the group is made again and reads the stream from its start',
-    labelNames: ['detected_by', 'reason'] as const,
-    registers: [registry],
-  });
+  const resets = brokerResetsCounter(registry);
   new Gauge({
     name: 'consumer_group_lag',
     help: 'Entries in the stream not yet delivered to the consumer group (XINFO GROUPS lag)',

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram } from '@stockstream/platform';
+import { Counter, Gauge, Histogram, brokerResetsCounter } from '@stockstream/platform';
 import type { BrokerObserver } from './broker-watch';
 import type { Registry } from '@stockstream/platform';
 
@@ -25,12 +25,7 @@ export function outboxMetrics(registry: Registry, backlog: () => Promise<number>
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 300],
     registers: [registry],
   });
-  const resets = new Counter({
-    name: 'stockstream_broker_resets_total',
-    help: 'Times the stream was found to have lost data (Redis restarted empty, failed over, was flushed…) and was started over from the outbox',
-    labelNames: ['detected_by', 'reason'] as const,
-    registers: [registry],
-  });
+  const resets = brokerResetsCounter(registry);
   const dropped = new Counter({
     name: 'stream_unread_entries_dropped_total',
     help: 'Unread entries dropped to keep the stream under its hard cap (STREAM_MAXLEN); reconcile repairs their products',
