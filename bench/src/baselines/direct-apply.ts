@@ -42,7 +42,7 @@ export async function directApply(url: string, events: ProductEvent[], batchSize
         batch.map(({ event }) => event.data.productId),
       ]);
       const fresh = new Set(recorded.rows.map((row) => row.event_id));
-      const { newest } = newestPerProduct(batch.filter(({ event }) => fresh.delete(event.id)));
+      const newest = newestPerProduct(batch.filter(({ event }) => fresh.delete(event.id)));
       const snapshots = newest.flatMap(({ event }) =>
         event.type === 'product.deleted' ? [] : [{ ...event.data, productVersion: versionOf(event) }],
       );

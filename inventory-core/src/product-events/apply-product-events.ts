@@ -75,7 +75,7 @@ export async function applyProductEvents(db: InventoryDb | Queryable, batch: Del
     );
     // The same id twice in one batch (a relay that published twice): the first copy counts.
     const firstCopies = batch.filter(({ event }) => fresh.delete(event.id));
-    const { newest } = newestPerProduct(firstCopies);
+    const newest = newestPerProduct(firstCopies);
     const changed = new Set<string>();
     for (const [rule, events] of byRule(newest.map(({ event }) => event))) {
       for (const productId of await rule(stock, events, rules)) changed.add(productId);

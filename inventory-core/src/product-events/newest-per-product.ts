@@ -25,17 +25,11 @@ function outranks(a: ProductEvent, b: ProductEvent): boolean {
  * Of each product's events, the one that decides its record: the newest. The others are superseded, in
  * whatever order they came, so a batch applies one statement per rule rather than one per event.
  */
-export function newestPerProduct<E extends { event: ProductEvent }>(items: E[]): { newest: E[]; superseded: E[] } {
+export function newestPerProduct<E extends { event: ProductEvent }>(items: E[]): E[] {
   const newest = new Map<string, E>();
-  const superseded: E[] = [];
   for (const item of items) {
     const current = newest.get(item.event.data.productId);
-    if (current === undefined || outranks(item.event, current.event)) {
-      newest.set(item.event.data.productId, item);
-      if (current !== undefined) superseded.push(current);
-    } else {
-      superseded.push(item);
-    }
+    if (current === undefined || outranks(item.event, current.event)) newest.set(item.event.data.productId, item);
   }
-  return { newest: [...newest.values()], superseded };
+  return [...newest.values()];
 }

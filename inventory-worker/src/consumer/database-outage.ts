@@ -12,10 +12,9 @@ export async function databaseAnswers(db: InventoryDb): Promise<boolean> {
 }
 
 /** Waits, with a capped backoff, until the database answers again or `stopped()` says to give up. */
-export async function waitForDatabase(db: InventoryDb, stopped: () => boolean, onWait: (delayMs: number) => void): Promise<boolean> {
+export async function waitForDatabase(db: InventoryDb, stopped: () => boolean): Promise<boolean> {
   for (let attempt = 0; !stopped(); attempt++) {
     const delayMs = Math.min(100 * 2 ** attempt, 5_000);
-    onWait(delayMs);
     await sleep(delayMs);
     if (await databaseAnswers(db)) return true;
   }

@@ -35,10 +35,6 @@ export class BrokerWatch {
     return this.state;
   }
 
-  epochChanged(seen: string | null): boolean {
-    return this.state !== undefined && seen !== this.state.epoch;
-  }
-
   health(): { ok: true } | { ok: false; detail: string } {
     return this.recovering
       ? { ok: false, detail: `republishing the outbox after a broker reset (${this.recovering.reason})` }
