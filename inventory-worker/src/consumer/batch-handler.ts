@@ -1,4 +1,5 @@
 import { parseStreamFields } from '@stockstream/contracts';
+import type { DeadLetterReason } from '@stockstream/contracts';
 import type { ProductEvent } from '@stockstream/contracts';
 import { applyProductEvents } from '@stockstream/inventory-core';
 import type { Applied } from '@stockstream/inventory-core';
@@ -75,13 +76,7 @@ export class BatchHandler {
         await this.deps.group.acknowledge(valid.filter((_, i) => 'applied' in (results[i] ?? {})).map((item) => item.streamId));
         valid.forEach((item, i) => this.report(item, results[i] ?? { held: true }));
         for (const { entry, error, eventId } of invalid) {
-          await runWithContext({ eventId, streamId: entry.id }, async () =>
-            sendToDeadLetters(this.deps.writeDeadLetter, this.deps, entry, {
-              reason: 'invalid',
-              error,
-              deliveries: await this.deps.group.deliveries(entry.id),
-            }),
-          );
+          await runWithContext({ eventId, streamId: entry.id }, () => this.deadLetter(entry, 'invalid', error));
         }
         for (const [i, item] of valid.entries()) {
           const result = results[i];
@@ -99,19 +94,19 @@ export class BatchHandler {
    */
   private async deadLetterTrimmed(ids: string[]): Promise<void> {
     for (const id of ids) {
-      await runWithContext({ streamId: id }, async () =>
-        sendToDeadLetters(
-          this.deps.writeDeadLetter,
-          this.deps,
-          { id, fields: {} },
-          {
-            reason: 'trimmed',
-            error: 'the entry was trimmed from the stream before it was applied',
-            deliveries: await this.deps.group.deliveries(id),
-          },
-        ),
+      await runWithContext({ streamId: id }, () =>
+        this.deadLetter({ id, fields: {} }, 'trimmed', 'the entry was trimmed from the stream before it was applied'),
       );
     }
+  }
+
+  /** With the entry's delivery count as the stream keeps it, unless the caller has it already. */
+  private async deadLetter(entry: StreamEntry, reason: DeadLetterReason, error: string, deliveries?: number): Promise<void> {
+    await sendToDeadLetters(this.deps.writeDeadLetter, this.deps, entry, {
+      reason,
+      error,
+      deliveries: deliveries ?? (await this.deps.group.deliveries(entry.id)),
+    });
   }
 
   private report(item: Delivered, result: Result): void {
@@ -147,7 +142,7 @@ export class BatchHandler {
   private async waitOutOutage(): Promise<boolean> {
     if (!this.databaseDown) this.deps.logger.error('database unreachable; holding entries pending until it answers');
     this.databaseDown = true;
-    const back = await waitForDatabase(this.deps.db, this.deps.stopping, () => undefined);
+    const back = await waitForDatabase(this.deps.db, this.deps.stopping);
     if (back) {
       this.deps.logger.info('database answers again; resuming');
       this.databaseDown = false;
@@ -159,11 +154,7 @@ export class BatchHandler {
     const { maxDeliveries, claimIdleMs } = this.deps.options;
     const deliveries = await this.deps.group.deliveries(item.streamId);
     if (deliveries >= maxDeliveries) {
-      await sendToDeadLetters(this.deps.writeDeadLetter, this.deps, item.entry, {
-        reason: 'max-deliveries',
-        error: errorMessage(error),
-        deliveries,
-      });
+      await this.deadLetter(item.entry, 'max-deliveries', errorMessage(error), deliveries);
       return;
     }
     this.deps.inFlight.release([item.streamId]);
