@@ -65,12 +65,13 @@ export class OutboxRelay {
     this.brokerTimer = setInterval(() => void runOutsideContext(() => this.watchBroker()), this.options.brokerCheckIntervalMs);
     this.brokerTimer.unref();
     // A Redis that comes back may have come back empty.
-    this.redis.on('ready', this.onRedisReady);
+    this.redis.on('ready', this.checkBroker);
     this.kick();
-    void runOutsideContext(() => this.broker.check());
+    this.checkBroker();
   }
 
-  private readonly onRedisReady = () => void runOutsideContext(() => this.broker.check());
+  /** Looks for lost data now, outside whatever request or pass asked for it. */
+  private readonly checkBroker = () => void runOutsideContext(() => this.broker.check());
 
   private async watchBroker(): Promise<void> {
     await this.broker.check();
@@ -102,7 +103,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     clearInterval(this.brokerTimer);
-    this.redis.off('ready', this.onRedisReady);
+    this.redis.off('ready', this.checkBroker);
     await this.draining;
     if (this.redis.isReady) await this.drain();
     this.stopped = true;
@@ -160,7 +161,7 @@ export class OutboxRelay {
         const pipeline = this.redis.multi().get(epochKey(this.options.stream));
         for (const row of rows) pipeline.xAdd(this.options.stream, '*', toStreamFields(row.envelope));
         const [seenEpoch, ...streamIds] = (await pipeline.execAsPipeline()).map((reply) => (reply === null ? null : String(reply)));
-        if (seenEpoch !== epoch) setImmediate(() => void runOutsideContext(() => this.broker.check()));
+        if (seenEpoch !== epoch) setImmediate(this.checkBroker);
         await tx.$executeRaw`
           WITH published AS (
             UPDATE outbox SET published_at = now(), stream_id = published.stream_id
