@@ -2,7 +2,7 @@
 // generated from their own OpenAPI documents, valid and broken values for every parameter and body field.
 // No answer may be a 5xx; every 4xx is problem+json, and a 400 or 422 names the fields; the services stay up.
 import fc from 'fast-check';
-import { createLogger, createRedisClient } from '@stockstream/platform';
+import { connectTestRedis } from '../platform/test/support/redis-client';
 import type { RedisClient } from '@stockstream/platform';
 import { asFields, productEvent, seedDeadLetters, testDeadLetterStreams } from '../inventory-api/test/support/dead-letters';
 import { createRecord, startInventoryApi } from '../inventory-api/test/support/inventory-api';
@@ -19,13 +19,7 @@ let products: ProductApiHarness;
 let inventory: InventoryApiHarness;
 
 beforeAll(async () => {
-  redis = createRedisClient({
-    url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    logger: createLogger('test'),
-    name: 'fuzz',
-    failFast: true,
-  });
-  await redis.connect();
+  redis = await connectTestRedis();
   products = await startProductApi();
   const streams = testDeadLetterStreams();
   inventory = await startInventoryApi({

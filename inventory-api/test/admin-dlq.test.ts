@@ -1,4 +1,4 @@
-import { createLogger, createRedisClient } from '@stockstream/platform';
+import { connectTestRedis } from '../../platform/test/support/redis-client';
 import type { RedisClient } from '@stockstream/platform';
 import { asFields, productEvent, seedDeadLetters, testDeadLetterStreams } from './support/dead-letters';
 import { startInventoryApi } from './support/inventory-api';
@@ -14,13 +14,7 @@ const updated = productEvent('product.updated');
 let ids: string[];
 
 beforeAll(async () => {
-  redis = createRedisClient({
-    url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    logger: createLogger('test'),
-    name: 'test',
-    failFast: true,
-  });
-  await redis.connect();
+  redis = await connectTestRedis();
   api = await startInventoryApi({ redis, apiKey: API_KEY, deadLetterStream: streams.deadLetterStream, productStream: streams.stream });
   withoutAdmin = await startInventoryApi();
   ids = await seedDeadLetters(redis, streams, [

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { createLogger, createRedisClient } from '@stockstream/platform';
+import { connectTestRedis } from '../../platform/test/support/redis-client';
 import type { RedisClient } from '@stockstream/platform';
 import { asFields, productEvent, seedDeadLetters, testDeadLetterStreams } from './support/dead-letters';
 import { startInventoryApi } from './support/inventory-api';
@@ -23,13 +23,7 @@ let base: string;
 const describeInBrowser = fs.existsSync(CHROMIUM) ? describe : describe.skip;
 
 beforeAll(async () => {
-  redis = createRedisClient({
-    url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    logger: createLogger('test'),
-    name: 'test',
-    failFast: true,
-  });
-  await redis.connect();
+  redis = await connectTestRedis();
   api = await startInventoryApi({ redis, apiKey: API_KEY, deadLetterStream: streams.deadLetterStream, productStream: streams.stream });
   base = `http://127.0.0.1:${api.server.port}`;
   await redis.xGroupCreate(streams.stream, streams.group, '$', { MKSTREAM: true });

@@ -2,12 +2,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import readline from 'node:readline';
 import path from 'node:path';
-import { createLogger, createRedisClient } from '@stockstream/platform';
+import { TEST_REDIS_URL, connectTestRedis } from '../../platform/test/support/redis-client';
 import type { RedisClient } from '@stockstream/platform';
 import { waitFor } from '../../platform/test/support/wait';
 import { asFields, productEvent, seedDeadLetters, testDeadLetterStreams } from './support/dead-letters';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const cli = path.join(__dirname, '..', 'dist', 'dead-letters', 'cli.js');
 const streams = testDeadLetterStreams();
 let redis: RedisClient;
@@ -21,8 +21,7 @@ function dlq(args: string[], env: Record<string, string> = {}) {
 }
 
 beforeAll(async () => {
-  redis = createRedisClient({ url: REDIS_URL, logger: createLogger('test'), name: 'test', failFast: true });
-  await redis.connect();
+  redis = await connectTestRedis();
 });
 afterAll(async () => {
   await redis.del([streams.stream, streams.deadLetterStream]);

@@ -5,8 +5,8 @@ import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { removeIdleConsumers } from '../src/consumer/consumer-hygiene';
 import { productCreated, publish } from './support/events';
-import { createLogger, createRedisClient } from '@stockstream/platform';
-import { TEST_REDIS_URL, consumerOptions, startWorker, testStreams } from './support/worker';
+import { connectTestRedis } from '../../platform/test/support/redis-client';
+import { consumerOptions, startWorker, testStreams } from './support/worker';
 import type { InProcessWorker } from './support/worker';
 import { waitFor } from '../../platform/test/support/wait';
 
@@ -29,8 +29,7 @@ test('across 20 worker restarts the group keeps a bounded number of consumers; o
   let worker = await startWorker(options(), { databaseUrl: database.url });
   await worker.stop();
   // A consumer that took an entry and died before acknowledging it (no worker runs meanwhile).
-  const redis = createRedisClient({ url: TEST_REDIS_URL, logger: createLogger('test'), name: 'test', failFast: false });
-  await redis.connect();
+  const redis = await connectTestRedis();
   await publish(redis, streams.stream, [productCreated()]);
   await redis.xReadGroup(streams.group, 'crashed-holder', { key: streams.stream, id: '>' }, { COUNT: 1 });
   await redis.close();

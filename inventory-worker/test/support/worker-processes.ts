@@ -1,10 +1,10 @@
-import { createLogger, createRedisClient } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
 import { createInventoryDb } from '@stockstream/prisma';
 import type { InventoryDb } from '@stockstream/prisma';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
-import { TEST_REDIS_URL, spawnWorker, testStreams } from './worker';
+import { connectTestRedis } from '../../../platform/test/support/redis-client';
+import { spawnWorker, testStreams } from './worker';
 import type { WorkerProcess } from './worker';
 
 /**
@@ -21,8 +21,7 @@ export class WorkerProcesses {
   async setUp(): Promise<void> {
     this.database = await createTestDatabase('inventory');
     this.db = createInventoryDb(this.database.url, { poolSize: 2 });
-    this.redis = createRedisClient({ url: TEST_REDIS_URL, logger: createLogger('test'), name: 'test', failFast: false });
-    await this.redis.connect();
+    this.redis = await connectTestRedis({ failFast: false });
   }
 
   /** A worker process named `name` on this test's database and streams; env adds to or overrides its settings. */

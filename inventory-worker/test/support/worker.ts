@@ -13,7 +13,9 @@ import type { DeadLetterWriter } from '../../src/consumer/dead-letters';
 import { freePort } from '@stockstream/platform';
 import { waitFor } from '../../../platform/test/support/wait';
 
-export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { TEST_REDIS_URL } from '../../../platform/test/support/redis-client';
+
+export { TEST_REDIS_URL };
 
 /** Names of a test's own stream, group and dead-letter stream. */
 export function testStreams() {

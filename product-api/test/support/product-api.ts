@@ -11,7 +11,9 @@ import { outboxMetrics } from '../../src/relay/outbox-metrics';
 import { OutboxRelay } from '../../src/relay/outbox-relay';
 import type { RelayOptions } from '../../src/relay/outbox-relay';
 
-export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { TEST_REDIS_URL } from '../../../platform/test/support/redis-client';
+
+export { TEST_REDIS_URL };
 
 export interface ProductApiHarness {
   app: Express;
