@@ -52,7 +52,7 @@ const resets = async () =>
     .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
 
 test('Redis restarted empty while workers are paused: 1,000 products are all stocked once, no operator needed', async () => {
-  const repository = new ProductRepository(api.db);
+  const repository = new ProductRepository(api.db, api.sql);
   const ids: string[] = [];
   for (let i = 0; i < 1_000; i++) ids.push((await repository.create(validProduct({ sku: `LOSS-${i}` }), undefined)).id);
   api.relay.kick();

@@ -1,4 +1,12 @@
-import { Shutdown, createLogger, createMetricsRegistry, createRedisClient, errorMessage, listen } from '@stockstream/platform';
+import {
+  RecurringFailure,
+  Shutdown,
+  createLogger,
+  createMetricsRegistry,
+  createRedisClient,
+  errorMessage,
+  listen,
+} from '@stockstream/platform';
 import { createInventoryDb } from '@stockstream/prisma';
 import { loadConfig } from './config';
 import { DeadLetterQueue } from '@stockstream/inventory-core';
@@ -25,10 +33,11 @@ async function main(): Promise<void> {
   const app = createInventoryApp({ db, logger, redis, admin, metrics: createMetricsRegistry('inventory-api') });
   const server = await listen(app, config.INVENTORY_API_PORT, config.HOST);
   // Stored answers of Idempotency-Keys are kept for a retention, then forgotten.
+  const sweeps = new RecurringFailure(logger, 'could not delete old idempotency keys; will retry', 'deleting old idempotency keys again');
   const sweep = setInterval(() => {
-    db.idempotentRequest
-      .deleteMany({ where: { createdAt: { lt: new Date(Date.now() - config.IDEMPOTENCY_RETENTION_MS) } } })
-      .catch((error: unknown) => logger.warn('could not delete old idempotency keys', { error: errorMessage(error) }));
+    void sweeps.attempt(() =>
+      db.idempotentRequest.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - config.IDEMPOTENCY_RETENTION_MS) } } }),
+    );
   }, 60_000);
   sweep.unref();
   logger.info('inventory-api listening', {

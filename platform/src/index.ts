@@ -19,3 +19,4 @@ export * from './free-port';
 export * from './http/dependency-outage';
 export * from './stream-ids';
 export * from './http/require-api-key';
+export * from './recurring-failure';

@@ -1,24 +1,64 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient as ProductPrismaClient } from '../generated/product/client';
 import { PrismaClient as InventoryPrismaClient } from '../generated/inventory/client';
 
-export interface ClientOptions {
+export interface PoolOptions {
   /** Connections in the pool; a two-core machine is served best by a few. */
   poolSize?: number;
   onPoolError?: (error: Error) => void;
 }
 
-function adapterFor(url: string, { poolSize = 10, onPoolError }: ClientOptions) {
-  return new PrismaPg({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 }, onPoolError ? { onPoolError } : undefined);
+export type SqlPool = pg.Pool;
+
+/**
+ * A pg pool, to give to a Prisma client and to use directly for the few statements on a hot path, where
+ * Prisma's runtime costs about three times the driver's own CPU per query (docs/performance.md). The
+ * caller ends it, after the client's $disconnect.
+ */
+export function createPool(url: string, { poolSize = 10, onPoolError }: PoolOptions = {}): SqlPool {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  // An idle connection that breaks must not crash the process; the next query reports the outage.
+  pool.on('error', (error) => onPoolError?.(error));
+  return pool;
 }
 
-export function createProductDb(url: string, options: ClientOptions = {}) {
-  return new ProductPrismaClient({ adapter: adapterFor(url, options) });
+/** Given a url, the client makes its own pool and ends it on $disconnect; given a pool, it shares it. */
+function adapterFor(source: string | SqlPool, options: PoolOptions) {
+  return new PrismaPg(typeof source === 'string' ? createPool(source, options) : source, {
+    disposeExternalPool: typeof source === 'string',
+  });
 }
 
-export function createInventoryDb(url: string, options: ClientOptions = {}) {
-  return new InventoryPrismaClient({ adapter: adapterFor(url, options) });
+export function createProductDb(source: string | SqlPool, options: PoolOptions = {}) {
+  return new ProductPrismaClient({ adapter: adapterFor(source, options) });
+}
+
+export function createInventoryDb(source: string | SqlPool, options: PoolOptions = {}) {
+  return new InventoryPrismaClient({ adapter: adapterFor(source, options) });
 }
 
 export type ProductDb = ReturnType<typeof createProductDb>;
 export type InventoryDb = ReturnType<typeof createInventoryDb>;
+
+export type SqlClient = pg.PoolClient;
+
+/**
+ * `work` on one connection of the pool between BEGIN and COMMIT (ROLLBACK when it throws). A connection
+ * whose ROLLBACK fails is broken: it is closed rather than given back to the pool.
+ */
+export async function sqlTransaction<T>(pool: SqlPool, work: (client: SqlClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}

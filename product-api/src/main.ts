@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { Shutdown, createLogger, createMetricsRegistry, createRedisClient, errorMessage, listen } from '@stockstream/platform';
-import { createInventoryDb, createProductDb } from '@stockstream/prisma';
+import { createInventoryDb, createPool, createProductDb } from '@stockstream/prisma';
 import { loadConfig } from './config';
 import { createProductApp } from './http/app';
 import { outboxMetrics } from './relay/outbox-metrics';
@@ -10,16 +10,18 @@ const logger = createLogger('product-api');
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const db = createProductDb(config.PRODUCT_DATABASE_URL, {
+  const sql = createPool(config.PRODUCT_DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
     onPoolError: (error) => logger.warn('database connection error', { error: error.message }),
   });
+  const db = createProductDb(sql);
   const metrics = createMetricsRegistry('product-api');
   const redis = createRedisClient({ url: config.REDIS_URL, logger, name: 'product-api', failFast: true });
   // Redis may be away at start: the API serves anyway and the relay publishes once it connects.
   redis.connect().catch((error: unknown) => logger.warn('redis not reachable at start', { error: errorMessage(error) }));
   const relay: OutboxRelay = new OutboxRelay(
     db,
+    sql,
     redis,
     {
       stream: config.PRODUCT_STREAM,
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
   );
   const inventory = config.ADMIN_API_KEY ? createInventoryDb(config.INVENTORY_DATABASE_URL, { poolSize: 2 }) : undefined;
   const admin = config.ADMIN_API_KEY && inventory ? { apiKey: config.ADMIN_API_KEY, inventory } : undefined;
-  const app = createProductApp({ db, redis, logger, metrics, relay, admin });
+  const app = createProductApp({ db, sql, redis, logger, metrics, relay, admin });
   const server = await listen(app, config.PRODUCT_API_PORT, config.HOST);
   relay.start();
   logger.info('product-api listening', {
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
     .add('outbox relay', () => relay.stop())
     .add('database', async () => {
       await Promise.all([db.$disconnect(), inventory?.$disconnect()]);
+      await sql.end();
     })
     .add('redis', async () => {
       if (redis.isOpen) await redis.close();

@@ -55,6 +55,7 @@ test('three relays at once publish every event exactly once, each product in com
     (redis) =>
       new OutboxRelay(
         api.db,
+        api.sql,
         redis,
         { stream, maxLen: 1_000_000, batchSize: 7, sweepIntervalMs: 600_000, retentionMs: 600_000, brokerCheckIntervalMs: 600_000 },
         logger,
@@ -62,7 +63,7 @@ test('three relays at once publish every event exactly once, each product in com
   );
   await api.relay.stop(); // the harness's own relay stays out of this stream
   try {
-    const repository = new ProductRepository(api.db);
+    const repository = new ProductRepository(api.db, api.sql);
     const products = await Promise.all(Array.from({ length: 10 }, () => repository.create(validProduct(), 'order-test')));
     // Updates of each product in sequence, products in parallel, while the relays race to publish.
     await Promise.all(
@@ -105,6 +106,7 @@ test('published rows are deleted after the retention; unpublished ones never are
   });
   const sweeper = new OutboxRelay(
     api.db,
+    api.sql,
     api.redis,
     { stream: `test-${randomUUID()}`, maxLen: 1000, batchSize: 1, sweepIntervalMs: 50, retentionMs: 5_000, brokerCheckIntervalMs: 600_000 },
     logger,

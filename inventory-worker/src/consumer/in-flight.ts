@@ -1,5 +1,5 @@
 import type { RedisClient } from '@stockstream/platform';
-import { errorMessage } from '@stockstream/platform';
+import { RecurringFailure } from '@stockstream/platform';
 import type { Logger } from '@stockstream/platform';
 import type { ConsumerOptions } from './consumer-options';
 
@@ -11,12 +11,20 @@ import type { ConsumerOptions } from './consumer-options';
 export class InFlight {
   private readonly ids = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly refreshes: RecurringFailure;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly options: ConsumerOptions,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    // The next tick tries again; entries only risk being claimed (and applied idempotently) elsewhere.
+    this.refreshes = new RecurringFailure(
+      logger,
+      'could not keep entries in hand fresh; will retry',
+      'keeping entries in hand fresh again',
+    );
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.keepFresh(), Math.max(10, Math.floor(this.options.claimIdleMs / 3)));
@@ -43,11 +51,6 @@ export class InFlight {
   private async keepFresh(): Promise<void> {
     if (this.ids.size === 0) return;
     const { stream, group, consumer } = this.options;
-    try {
-      await this.redis.xClaimJustId(stream, group, consumer, 0, [...this.ids]);
-    } catch (error) {
-      // The next tick tries again; entries only risk being claimed (and applied idempotently) elsewhere.
-      this.logger.warn('could not keep entries in hand fresh', { count: this.ids.size, error: errorMessage(error) });
-    }
+    await this.refreshes.attempt(() => this.redis.xClaimJustId(stream, group, consumer, 0, [...this.ids]));
   }
 }

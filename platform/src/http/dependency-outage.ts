@@ -18,6 +18,9 @@ const ADAPTER_UNAVAILABLE = new Set([
 /** Postgres SQLSTATEs: admin shutdown, crash shutdown, cannot connect now, too many connections, connection exceptions. */
 const POSTGRES_UNAVAILABLE = /^(57P0[123]|53300|08\d\d\d)$/;
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE']);
+/** What pg (used directly on the hot paths) says, without a code, when its connection is gone or never came. */
+const PG_UNAVAILABLE =
+  /^(timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|Client was closed and is not queryable)/;
 const REDIS_ERRORS = new Set([
   'ClientClosedError',
   'ClientOfflineError',
@@ -48,6 +51,7 @@ export function unavailableDependency(error: unknown): Dependency | undefined {
     return name === 'PrismaClientInitializationError' ? 'database' : undefined;
   }
   if (typeof code === 'string' && (POSTGRES_UNAVAILABLE.test(code) || SOCKET_CODES.has(code))) return 'database';
+  if (error instanceof Error && PG_UNAVAILABLE.test(error.message)) return 'database';
   return cause === undefined || cause === error ? undefined : unavailableDependency(cause);
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Product, ProductInput, ProductListQuery, ProductPage } from '@stockstream/contracts';
 import { AppError, decodeCursor, encodeCursor } from '@stockstream/platform';
-import type { ProductDb, ProductRow } from '@stockstream/prisma';
+import type { ProductDb, ProductRow, SqlPool } from '@stockstream/prisma';
 import { ProductPrisma } from '@stockstream/prisma';
 
 import { productEvent, twoDecimals } from '../domain/product-events';
@@ -21,21 +21,44 @@ export function toProduct(row: ProductRow): Product {
   };
 }
 
-/** A products row as raw queries answer it (snake_case). */
+/** A products row as pg answers it: snake_case, numeric as its text (always two decimals here). */
 interface ProductRecord {
   id: string;
   sku: string;
   name: string;
   description: string | null;
-  price: ProductPrisma.Decimal;
+  price: string;
   version: number;
   created_at: Date;
   updated_at: Date;
 }
 
 function fromRecord(row: ProductRecord): Product {
-  return toProduct({ ...row, createdAt: row.created_at, updatedAt: row.updated_at });
+  return {
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    ...(row.description === null ? {} : { description: row.description }),
+    price: row.price,
+    version: row.version,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
 }
+
+/** The product and its event in one statement (one round trip): both commit, or neither. */
+const CREATE_SQL = `
+  WITH created AS (
+    INSERT INTO products (id, sku, name, description, price, version, updated_at)
+    VALUES ($1::uuid, $2, $3, $4, $5::numeric, 1, now())
+    RETURNING *
+  ), recorded AS (
+    INSERT INTO outbox (event_id, product_id, type, envelope)
+    SELECT $6::uuid, id, $7, $8::jsonb FROM created
+  )
+  SELECT * FROM created`;
+
+const FIND_BY_ID_SQL = 'SELECT * FROM products WHERE id = $1::uuid';
 
 function skuTaken(sku: string): AppError {
   return AppError.conflict('duplicate-sku', `A product with sku "${sku}" already exists`, [
@@ -47,22 +70,22 @@ function versionFilter(versions: number[] | undefined) {
   return versions === undefined ? {} : { version: { in: versions } };
 }
 
-/** P2002 from the query builder; from a raw query, Postgres' own 23505 under the driver adapter's error. */
+/** P2002 from Prisma; Postgres' own 23505 from pg. */
 function isUniqueViolation(error: unknown): boolean {
-  if (!(error instanceof ProductPrisma.PrismaClientKnownRequestError)) return false;
-  const meta = error.meta as { driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } } | undefined;
-  return (
-    error.code === 'P2002' ||
-    meta?.driverAdapterError?.cause?.originalCode === '23505' ||
-    meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation'
-  );
+  if (error instanceof ProductPrisma.PrismaClientKnownRequestError) return error.code === 'P2002';
+  return (error as { code?: unknown } | null)?.code === '23505';
 }
 
-/** Products and their outbox: every change commits together with the event that announces it. */
+/**
+ * Products and their outbox: every change commits together with the event that announces it. The create
+ * and the read by id, the hot paths, go straight to the pool Prisma shares; the rest through Prisma.
+ */
 export class ProductRepository {
-  constructor(private readonly db: ProductDb) {}
+  constructor(
+    private readonly db: ProductDb,
+    private readonly sql: SqlPool,
+  ) {}
 
-  /** The product and its event in one statement (one round trip): both commit, or neither. */
   async create(input: ProductInput, correlationId: string | undefined): Promise<Product> {
     const id = randomUUID();
     const event = productEvent(
@@ -71,27 +94,26 @@ export class ProductRepository {
       correlationId,
     );
     try {
-      const [row] = await this.db.$queryRaw<ProductRecord[]>`
-        WITH created AS (
-          INSERT INTO products (id, sku, name, description, price, version, updated_at)
-          VALUES (${id}::uuid, ${input.sku}, ${input.name}, ${input.description ?? null}, ${input.price}::numeric, 1, now())
-          RETURNING *
-        ), recorded AS (
-          INSERT INTO outbox (event_id, product_id, type, envelope)
-          SELECT ${event.id}::uuid, id, ${event.type}, ${JSON.stringify(event)}::jsonb FROM created
-        )
-        SELECT * FROM created`;
-      if (!row) throw new Error('insert returned no row');
-      return fromRecord(row);
+      const { rows } = await this.sql.query<ProductRecord>(CREATE_SQL, [
+        id,
+        input.sku,
+        input.name,
+        input.description ?? null,
+        input.price,
+        event.id,
+        event.type,
+        JSON.stringify(event),
+      ]);
+      if (!rows[0]) throw new Error('insert returned no row');
+      return fromRecord(rows[0]);
     } catch (error) {
       throw isUniqueViolation(error) ? skuTaken(input.sku) : error;
     }
   }
 
   async findById(id: string): Promise<Product | undefined> {
-    // Raw, since this is the hot read path: it skips the query compiler that findUnique goes through.
-    const [row] = await this.db.$queryRaw<ProductRecord[]>`SELECT * FROM products WHERE id = ${id}::uuid`;
-    return row ? fromRecord(row) : undefined;
+    const { rows } = await this.sql.query<ProductRecord>(FIND_BY_ID_SQL, [id]);
+    return rows[0] ? fromRecord(rows[0]) : undefined;
   }
 
   async list({ limit, cursor, sku, name }: ProductListQuery): Promise<ProductPage> {

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import type { Logger, RedisClient, Registry } from '@stockstream/platform';
 import { OutageMonitor, createBaseApp, finishApp } from '@stockstream/platform';
-import type { InventoryDb, ProductDb } from '@stockstream/prisma';
+import type { InventoryDb, ProductDb, SqlPool } from '@stockstream/prisma';
 import { reconcileMetrics } from '../reconcile/reconcile-metrics';
 import { adminRoutes } from './admin-routes';
 import { ProductRepository } from '../data/product-repository';
@@ -12,6 +12,8 @@ import type { OutboxRelay } from '../relay/outbox-relay';
 
 export interface ProductAppDeps {
   db: ProductDb;
+  /** The pool `db` shares, for the hot paths. */
+  sql: SqlPool;
   redis: RedisClient;
   logger: Logger;
   /** Kicked after each committed change, so that it publishes at once; its backlog and broker state are reported. */
@@ -21,16 +23,16 @@ export interface ProductAppDeps {
   admin?: { apiKey: string; inventory: InventoryDb };
 }
 
-export function createProductApp({ db, redis, logger, relay, metrics, admin }: ProductAppDeps): Express {
+export function createProductApp({ db, sql, redis, logger, relay, metrics, admin }: ProductAppDeps): Express {
   const app = createBaseApp({ logger, openApiDocument: productOpenApi({ admin: admin !== undefined }), metrics });
   reconcileMetrics(metrics, db);
   app.use(
     '/api/products',
-    productsRoutes(new ProductRepository(db), () => relay.kick()),
+    productsRoutes(new ProductRepository(db, sql), () => relay.kick()),
   );
-  app.use('/health', healthRoutes(db, redis, relay));
+  app.use('/health', healthRoutes(sql, redis, relay));
   if (admin) app.use('/admin', adminRoutes(db, admin.inventory, admin.apiKey));
   // Requests only need the database: Redis is the relay's, and its outage only grows the outbox.
-  const outages = new OutageMonitor(logger, { database: () => db.$queryRaw`SELECT 1` });
+  const outages = new OutageMonitor(logger, { database: () => sql.query('SELECT 1') });
   return finishApp(app, logger, { outages });
 }

@@ -1,14 +1,14 @@
 import { Router } from 'express';
 import type { RedisClient } from '@stockstream/platform';
 import { errorMessage } from '@stockstream/platform';
-import type { ProductDb } from '@stockstream/prisma';
+import type { SqlPool } from '@stockstream/prisma';
 import type { OutboxRelay } from '../relay/outbox-relay';
 
 /**
  * Ready means the database answers. Redis and the broker (recovering after it lost the stream) are
  * reported but do not fail readiness: meanwhile the API keeps taking changes and the outbox holds them.
  */
-export function healthRoutes(db: ProductDb, redis: RedisClient, relay: Pick<OutboxRelay, 'backlog' | 'broker'>): Router {
+export function healthRoutes(sql: SqlPool, redis: RedisClient, relay: Pick<OutboxRelay, 'backlog' | 'broker'>): Router {
   const router = Router();
   router.get('/live', (_req, res) => {
     res.json({ status: 'ok' });
@@ -17,7 +17,7 @@ export function healthRoutes(db: ProductDb, redis: RedisClient, relay: Pick<Outb
     const checks: Record<string, { ok: boolean; detail?: string }> = {};
     let outbox: number | undefined;
     try {
-      await db.$queryRaw`SELECT 1`;
+      await sql.query('SELECT 1');
       outbox = await relay.backlog();
       checks.database = { ok: true };
     } catch (error) {

@@ -1,5 +1,5 @@
 import type { Logger, RedisClient } from '@stockstream/platform';
-import { errorMessage } from '@stockstream/platform';
+import { RecurringFailure } from '@stockstream/platform';
 import type { ProductDb } from '@stockstream/prisma';
 import { findLoss, loadRelayState, startStreamOver } from './broker-epoch';
 import type { LossReason, RelayState } from './broker-epoch';
@@ -17,6 +17,7 @@ export class BrokerWatch {
   private state: RelayState | undefined;
   private checking: Promise<void> | undefined;
   private recovering: { reason: LossReason; since: number } | undefined;
+  private readonly checks: RecurringFailure;
 
   constructor(
     private readonly db: ProductDb,
@@ -27,7 +28,13 @@ export class BrokerWatch {
     private readonly observer: BrokerObserver | undefined,
     /** Publish the republished events now. */
     private readonly kick: () => void,
-  ) {}
+  ) {
+    this.checks = new RecurringFailure(
+      logger,
+      'could not check the stream for lost data; will retry',
+      'checking the stream for lost data again',
+    );
+  }
 
   /** The recorded state, loaded (or made) on first use. */
   async relayState(): Promise<RelayState> {
@@ -59,20 +66,20 @@ export class BrokerWatch {
 
   private async checkOnce(): Promise<void> {
     if (!this.redis.isReady) return;
-    try {
-      // Fresh from Postgres: another relay may have started the stream over already.
-      const state = (this.state = await loadRelayState(this.db, this.redis, this.stream, this.lockKey));
-      const loss = await findLoss(this.redis, this.stream, state);
-      if (!loss) return;
-      this.logger.error('the stream lost data (broker reset); republishing the retained outbox', { stream: this.stream, ...loss });
-      this.observer?.brokerReset(loss.reason);
-      this.recovering = { reason: loss.reason, since: Date.now() };
-      const result = await startStreamOver(this.db, this.redis, this.stream, this.lockKey);
-      this.state = (await this.db.relayState.findUnique({ where: { stream: this.stream } })) ?? undefined;
-      if (result) this.logger.info('outbox marked for republishing', { events: result.republished });
-      this.kick();
-    } catch (error) {
-      this.logger.warn('could not check the stream for lost data; will retry', { error: errorMessage(error) });
-    }
+    await this.checks.attempt(() => this.repairLoss());
+  }
+
+  private async repairLoss(): Promise<void> {
+    // Fresh from Postgres: another relay may have started the stream over already.
+    const state = (this.state = await loadRelayState(this.db, this.redis, this.stream, this.lockKey));
+    const loss = await findLoss(this.redis, this.stream, state);
+    if (!loss) return;
+    this.logger.error('the stream lost data (broker reset); republishing the retained outbox', { stream: this.stream, ...loss });
+    this.observer?.brokerReset(loss.reason);
+    this.recovering = { reason: loss.reason, since: Date.now() };
+    const result = await startStreamOver(this.db, this.redis, this.stream, this.lockKey);
+    this.state = (await this.db.relayState.findUnique({ where: { stream: this.stream } })) ?? undefined;
+    if (result) this.logger.info('outbox marked for republishing', { events: result.republished });
+    this.kick();
   }
 }

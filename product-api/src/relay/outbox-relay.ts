@@ -1,12 +1,13 @@
 import type { ProductEvent } from '@stockstream/contracts';
 import { toStreamFields } from '@stockstream/contracts';
 import type { Logger, RedisClient } from '@stockstream/platform';
-import { errorMessage, runOutsideContext } from '@stockstream/platform';
-import type { ProductDb } from '@stockstream/prisma';
+import { RecurringFailure, runOutsideContext } from '@stockstream/platform';
+import type { ProductDb, SqlClient, SqlPool } from '@stockstream/prisma';
+import { sqlTransaction } from '@stockstream/prisma';
 import { epochKey } from './broker-epoch';
 import { BrokerWatch } from './broker-watch';
 import type { RelayObserver } from './outbox-metrics';
-import { trimFailed, trimSafely } from './stream-trimmer';
+import { trimSafely } from './stream-trimmer';
 
 export interface RelayOptions {
   stream: string;
@@ -22,10 +23,29 @@ export interface RelayOptions {
 /** One row per claimed event; a single row with nulls when there is none, or when another relay holds the lock. */
 interface ClaimedRow {
   locked: boolean;
-  position: bigint | null;
+  /** A bigint, as pg gives it: text. */
+  position: string | null;
   envelope: ProductEvent | null;
   created_at: Date | null;
 }
+
+const CLAIM_SQL = `
+  SELECT lock.locked, claimed.position, claimed.envelope, claimed.created_at
+  FROM (SELECT pg_try_advisory_xact_lock($1) AS locked) lock
+  LEFT JOIN LATERAL (
+    SELECT position, envelope, created_at FROM outbox
+    WHERE lock.locked AND published_at IS NULL
+    ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED
+  ) claimed ON true`;
+
+const MARK_PUBLISHED_SQL = `
+  WITH published AS (
+    UPDATE outbox SET published_at = now(), stream_id = published.stream_id
+    FROM unnest($1::bigint[], $2::text[]) AS published(position, stream_id)
+    WHERE outbox.position = published.position
+  )
+  UPDATE relay_state SET last_stream_id = $3, published = published + $4, updated_at = now()
+  WHERE stream = $5`;
 
 /** One relay publishes at a time across all replicas, so events of one product reach the stream in commit order. */
 const RELAY_LOCK_KEY = 7_212_001;
@@ -43,16 +63,26 @@ export class OutboxRelay {
   private brokerTimer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private again = false;
-  private failing = false;
   private stopped = false;
+  private readonly publishing: RecurringFailure;
+  private readonly deleting: RecurringFailure;
+  private readonly trimming: RecurringFailure;
 
   constructor(
     private readonly db: ProductDb,
+    private readonly sql: SqlPool,
     private readonly redis: RedisClient,
     private readonly options: RelayOptions,
     private readonly logger: Logger,
     private readonly observer?: RelayObserver,
   ) {
+    this.publishing = new RecurringFailure(logger, 'outbox relay cannot publish; will retry', 'outbox relay publishing again');
+    this.deleting = new RecurringFailure(
+      logger,
+      'could not delete published outbox rows; will retry',
+      'deleting published outbox rows again',
+    );
+    this.trimming = new RecurringFailure(logger, 'could not trim the stream; will retry', 'trimming the stream again');
     this.broker = new BrokerWatch(db, redis, options.stream, RELAY_LOCK_KEY, logger, observer, () => this.kick());
   }
 
@@ -76,10 +106,10 @@ export class OutboxRelay {
   private async watchBroker(): Promise<void> {
     await this.broker.check();
     if (!this.redis.isReady) return;
-    await trimSafely(this.redis, this.options.stream, this.options.maxLen, this.logger).then(
-      ({ droppedUnread }) => this.observer?.droppedUnread(droppedUnread),
-      (error: unknown) => trimFailed(this.logger, error),
-    );
+    await this.trimming.attempt(async () => {
+      const { droppedUnread } = await trimSafely(this.redis, this.options.stream, this.options.maxLen, this.logger);
+      this.observer?.droppedUnread(droppedUnread);
+    });
   }
 
   /** Publish soon; calls while a drain runs coalesce into one more pass. */
@@ -110,7 +140,8 @@ export class OutboxRelay {
   }
 
   async backlog(): Promise<number> {
-    return this.db.outboxEvent.count({ where: { publishedAt: null } });
+    const { rows } = await this.sql.query<{ count: string }>('SELECT count(*) FROM outbox WHERE published_at IS NULL');
+    return Number(rows[0]?.count ?? 0);
   }
 
   private async drain(): Promise<void> {
@@ -122,69 +153,58 @@ export class OutboxRelay {
           setTimeout(() => this.kick(), BUSY_RETRY_MS).unref();
           return;
         }
-        if (this.failing) this.logger.info('outbox relay publishing again');
-        this.failing = false;
+        this.publishing.succeeded();
         if (published < this.options.batchSize) {
           this.broker.drained();
           return;
         }
       }
     } catch (error) {
-      if (!this.failing) this.logger.warn('outbox relay cannot publish; will retry', { error: errorMessage(error) });
-      this.failing = true;
+      this.publishing.failed(error);
     }
   }
 
   private async publishBatch(): Promise<number | 'busy'> {
     const { epoch } = await this.broker.relayState();
-    return this.db.$transaction(
-      async (tx) => {
-        // The relay lock and the claim in one round trip: every statement here waits its turn on a busy event loop.
-        const claimed = await tx.$queryRaw<ClaimedRow[]>`
-          SELECT lock.locked, claimed.position, claimed.envelope, claimed.created_at
-          FROM (SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) AS locked) lock
-          LEFT JOIN LATERAL (
-            SELECT position, envelope, created_at FROM outbox
-            WHERE lock.locked AND published_at IS NULL
-            ORDER BY position LIMIT ${this.options.batchSize} FOR UPDATE SKIP LOCKED
-          ) claimed ON true`;
-        if (!claimed[0]?.locked) return 'busy';
-        const rows = claimed.flatMap((row) =>
-          row.position === null || row.envelope === null || row.created_at === null
-            ? []
-            : [{ position: row.position, envelope: row.envelope, created_at: row.created_at }],
-        );
-        if (rows.length === 0) return 0;
-        const started = Date.now();
-        // The epoch marker is read in the same round trip: when it is not the one recorded, Redis lost
-        // the stream, and these entries went into a new one; they are published again with the rest.
-        const pipeline = this.redis.multi().get(epochKey(this.options.stream));
-        for (const row of rows) pipeline.xAdd(this.options.stream, '*', toStreamFields(row.envelope));
-        const [seenEpoch, ...streamIds] = (await pipeline.execAsPipeline()).map((reply) => (reply === null ? null : String(reply)));
-        if (seenEpoch !== epoch) setImmediate(this.checkBroker);
-        await tx.$executeRaw`
-          WITH published AS (
-            UPDATE outbox SET published_at = now(), stream_id = published.stream_id
-            FROM unnest(${rows.map((row) => row.position.toString())}::bigint[], ${streamIds}::text[]) AS published(position, stream_id)
-            WHERE outbox.position = published.position
-          )
-          UPDATE relay_state SET last_stream_id = ${streamIds.at(-1) ?? null}, published = published + ${streamIds.length}, updated_at = now()
-          WHERE stream = ${this.options.stream}`;
-        const now = Date.now();
-        this.observer?.published(rows.map((row) => (now - row.created_at.getTime()) / 1000));
-        this.logger.debug('published outbox events', { count: rows.length, ms: now - started });
-        return rows.length;
-      },
-      { timeout: 15_000, maxWait: 5_000 },
+    // Straight through the pool, not Prisma: this runs after every create, and Prisma's per-statement
+    // cost here was an eighth of the write path's CPU (docs/performance.md).
+    return sqlTransaction(this.sql, (client) => this.publishClaimed(client, epoch));
+  }
+
+  /** In the transaction: the relay lock, the claim, the XADDs, and the claimed rows marked published. */
+  private async publishClaimed(client: SqlClient, epoch: string): Promise<number | 'busy'> {
+    // The relay lock and the claim in one round trip.
+    const { rows: claimed } = await client.query<ClaimedRow>(CLAIM_SQL, [RELAY_LOCK_KEY, this.options.batchSize]);
+    if (!claimed[0]?.locked) return 'busy';
+    const rows = claimed.flatMap((row) =>
+      row.position === null || row.envelope === null || row.created_at === null
+        ? []
+        : [{ position: row.position, envelope: row.envelope, created_at: row.created_at }],
     );
+    if (rows.length === 0) return 0;
+    const started = Date.now();
+    // The epoch marker is read in the same round trip: when it is not the one recorded, Redis lost
+    // the stream, and these entries went into a new one; they are published again with the rest.
+    const pipeline = this.redis.multi().get(epochKey(this.options.stream));
+    for (const row of rows) pipeline.xAdd(this.options.stream, '*', toStreamFields(row.envelope));
+    const [seenEpoch, ...streamIds] = (await pipeline.execAsPipeline()).map((reply) => (reply === null ? null : String(reply)));
+    if (seenEpoch !== epoch) setImmediate(this.checkBroker);
+    await client.query(MARK_PUBLISHED_SQL, [
+      rows.map((row) => row.position),
+      streamIds,
+      streamIds.at(-1) ?? null,
+      streamIds.length,
+      this.options.stream,
+    ]);
+    const now = Date.now();
+    this.observer?.published(rows.map((row) => (now - row.created_at.getTime()) / 1000));
+    this.logger.debug('published outbox events', { count: rows.length, ms: now - started });
+    return rows.length;
   }
 
   private async deletePublished(): Promise<void> {
-    try {
-      const before = new Date(Date.now() - this.options.retentionMs);
-      await this.db.outboxEvent.deleteMany({ where: { publishedAt: { lt: before } } });
-    } catch (error) {
-      this.logger.warn('could not delete published outbox rows', { error: errorMessage(error) });
-    }
+    await this.deleting.attempt(() =>
+      this.sql.query('DELETE FROM outbox WHERE published_at < $1', [new Date(Date.now() - this.options.retentionMs)]),
+    );
   }
 }

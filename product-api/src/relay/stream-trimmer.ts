@@ -1,5 +1,5 @@
 import type { Logger, RedisClient } from '@stockstream/platform';
-import { compareStreamIds, errorMessage, nextStreamId } from '@stockstream/platform';
+import { compareStreamIds, nextStreamId } from '@stockstream/platform';
 
 export interface TrimResult {
   /** Entries every group had acknowledged, trimmed. */
@@ -36,8 +36,4 @@ export async function trimSafely(redis: RedisClient, stream: string, hardCap: nu
     hardCap,
   });
   return { floor, droppedUnread };
-}
-
-export function trimFailed(logger: Logger, error: unknown): void {
-  logger.warn('could not trim the stream', { error: errorMessage(error) });
 }

@@ -3,8 +3,8 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createLogger, createMetricsRegistry, createRedisClient } from '@stockstream/platform';
 import type { RedisClient, Registry } from '@stockstream/platform';
-import { createInventoryDb, createProductDb } from '@stockstream/prisma';
-import type { ProductDb } from '@stockstream/prisma';
+import { createInventoryDb, createPool, createProductDb } from '@stockstream/prisma';
+import type { ProductDb, SqlPool } from '@stockstream/prisma';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import { createProductApp } from '../../src/http/app';
 import { outboxMetrics } from '../../src/relay/outbox-metrics';
@@ -19,6 +19,7 @@ export interface ProductApiHarness {
   app: Express;
   http: ReturnType<typeof request>;
   db: ProductDb;
+  sql: SqlPool;
   databaseUrl: string;
   redis: RedisClient;
   relay: OutboxRelay;
@@ -33,13 +34,15 @@ export async function startProductApi(
 ): Promise<ProductApiHarness> {
   const database = await createTestDatabase('product');
   const logger = createLogger('product-api-test');
-  const db = createProductDb(database.url, { poolSize: 5 });
+  const sql = createPool(database.url, { poolSize: 5 });
+  const db = createProductDb(sql);
   const redis = createRedisClient({ url: options.redisUrl ?? TEST_REDIS_URL, logger, name: 'product-api-test', failFast: true });
   await redis.connect();
   const stream = options.stream ?? `test-${randomUUID()}`;
   const metrics = createMetricsRegistry('product-api');
   const relay: OutboxRelay = new OutboxRelay(
     db,
+    sql,
     redis,
     { maxLen: 1_000_000, batchSize: 500, sweepIntervalMs: 200, retentionMs: 60_000, brokerCheckIntervalMs: 500, ...options, stream },
     logger,
@@ -47,12 +50,13 @@ export async function startProductApi(
   );
   const inventory = options.admin ? createInventoryDb(options.admin.inventoryUrl, { poolSize: 2 }) : undefined;
   const admin = options.admin && inventory ? { apiKey: options.admin.apiKey, inventory } : undefined;
-  const app = createProductApp({ db, redis, logger, metrics, relay, admin });
+  const app = createProductApp({ db, sql, redis, logger, metrics, relay, admin });
   relay.start();
   return {
     app,
     http: request(app),
     db,
+    sql,
     databaseUrl: database.url,
     redis,
     relay,
@@ -61,6 +65,7 @@ export async function startProductApi(
     async close() {
       await relay.stop();
       await db.$disconnect();
+      await sql.end();
       await inventory?.$disconnect();
       if (redis.isOpen) {
         await redis.del(stream);
