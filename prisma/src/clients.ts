@@ -43,22 +43,4 @@ export type InventoryDb = ReturnType<typeof createInventoryDb>;
 
 export type SqlClient = pg.PoolClient;
 
-/**
- * `work` on one connection of the pool between BEGIN and COMMIT (ROLLBACK when it throws). A connection
- * whose ROLLBACK fails is broken: it is closed rather than given back to the pool.
- */
-export async function sqlTransaction<T>(pool: SqlPool, work: (client: SqlClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-    throw error;
-  } finally {
-    client.release(broken);
-  }
-}
+export type SqlResult<Row extends object = Record<string, unknown>> = pg.QueryResult<Row>;

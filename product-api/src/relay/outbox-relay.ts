@@ -2,8 +2,7 @@ import type { ProductEvent } from '@stockstream/contracts';
 import { toStreamFields } from '@stockstream/contracts';
 import type { Logger, RedisClient } from '@stockstream/platform';
 import { RecurringFailure, runOutsideContext } from '@stockstream/platform';
-import type { ProductDb, SqlClient, SqlPool } from '@stockstream/prisma';
-import { sqlTransaction } from '@stockstream/prisma';
+import type { ProductDb, SqlClient, SqlPool, SqlResult } from '@stockstream/prisma';
 import { epochKey } from './broker-epoch';
 import { BrokerWatch } from './broker-watch';
 import type { RelayObserver } from './outbox-metrics';
@@ -29,26 +28,46 @@ interface ClaimedRow {
   created_at: Date | null;
 }
 
-const CLAIM_SQL = `
+/** One relay publishes at a time across all replicas, so events of one product reach the stream in commit order. */
+const RELAY_LOCK_KEY = 7_212_001;
+
+/**
+ * BEGIN and the relay lock and the claim, as one simple-protocol query (one round trip): the lock key and
+ * the batch size are integers of ours, written into the text.
+ */
+const beginAndClaim = (batchSize: number) => `
+  BEGIN;
   SELECT lock.locked, claimed.position, claimed.envelope, claimed.created_at
-  FROM (SELECT pg_try_advisory_xact_lock($1) AS locked) lock
+  FROM (SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) AS locked) lock
   LEFT JOIN LATERAL (
     SELECT position, envelope, created_at FROM outbox
     WHERE lock.locked AND published_at IS NULL
-    ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED
+    ORDER BY position LIMIT ${batchSize} FOR UPDATE SKIP LOCKED
   ) claimed ON true`;
 
-const MARK_PUBLISHED_SQL = `
-  WITH published AS (
-    UPDATE outbox SET published_at = now(), stream_id = published.stream_id
-    FROM unnest($1::bigint[], $2::text[]) AS published(position, stream_id)
-    WHERE outbox.position = published.position
-  )
-  UPDATE relay_state SET last_stream_id = $3, published = published + $4, updated_at = now()
-  WHERE stream = $5`;
+const DIGITS = /^\d+$/;
+const STREAM_ID = /^\d+-\d+$/;
 
-/** One relay publishes at a time across all replicas, so events of one product reach the stream in commit order. */
-const RELAY_LOCK_KEY = 7_212_001;
+/**
+ * The claimed rows marked published, the relay's state advanced, and COMMIT, as one simple-protocol
+ * query (one round trip). Positions (bigints from Postgres) and stream ids (from Redis) are checked
+ * against their exact shapes before they are written into the text; the stream name is quoted by pg.
+ */
+function markPublishedAndCommit(client: SqlClient, stream: string, positions: string[], streamIds: string[]): string {
+  if (!positions.every((position) => DIGITS.test(position))) throw new Error('an outbox position is not an integer');
+  if (!streamIds.every((id) => STREAM_ID.test(id)))
+    throw new Error(`XADD answered something other than stream ids: ${streamIds.join(', ')}`);
+  return `
+    WITH published AS (
+      UPDATE outbox SET published_at = now(), stream_id = published.stream_id
+      FROM unnest('{${positions.join(',')}}'::bigint[], '{${streamIds.join(',')}}'::text[]) AS published(position, stream_id)
+      WHERE outbox.position = published.position
+    )
+    UPDATE relay_state SET last_stream_id = '${streamIds.at(-1) ?? ''}', published = published + ${streamIds.length}, updated_at = now()
+    WHERE stream = ${client.escapeLiteral(stream)};
+    COMMIT`;
+}
+
 const BUSY_RETRY_MS = 50;
 
 /**
@@ -166,40 +185,53 @@ export class OutboxRelay {
 
   private async publishBatch(): Promise<number | 'busy'> {
     const { epoch } = await this.broker.relayState();
-    // Straight through the pool, not Prisma: this runs after every create, and Prisma's per-statement
-    // cost here was an eighth of the write path's CPU (docs/performance.md).
-    return sqlTransaction(this.sql, (client) => this.publishClaimed(client, epoch));
-  }
-
-  /** In the transaction: the relay lock, the claim, the XADDs, and the claimed rows marked published. */
-  private async publishClaimed(client: SqlClient, epoch: string): Promise<number | 'busy'> {
-    // The relay lock and the claim in one round trip.
-    const { rows: claimed } = await client.query<ClaimedRow>(CLAIM_SQL, [RELAY_LOCK_KEY, this.options.batchSize]);
-    if (!claimed[0]?.locked) return 'busy';
-    const rows = claimed.flatMap((row) =>
-      row.position === null || row.envelope === null || row.created_at === null
-        ? []
-        : [{ position: row.position, envelope: row.envelope, created_at: row.created_at }],
-    );
-    if (rows.length === 0) return 0;
-    const started = Date.now();
-    // The epoch marker is read in the same round trip: when it is not the one recorded, Redis lost
-    // the stream, and these entries went into a new one; they are published again with the rest.
-    const pipeline = this.redis.multi().get(epochKey(this.options.stream));
-    for (const row of rows) pipeline.xAdd(this.options.stream, '*', toStreamFields(row.envelope));
-    const [seenEpoch, ...streamIds] = (await pipeline.execAsPipeline()).map((reply) => (reply === null ? null : String(reply)));
-    if (seenEpoch !== epoch) setImmediate(this.checkBroker);
-    await client.query(MARK_PUBLISHED_SQL, [
-      rows.map((row) => row.position),
-      streamIds,
-      streamIds.at(-1) ?? null,
-      streamIds.length,
-      this.options.stream,
-    ]);
-    const now = Date.now();
-    this.observer?.published(rows.map((row) => (now - row.created_at.getTime()) / 1000));
-    this.logger.debug('published outbox events', { count: rows.length, ms: now - started });
-    return rows.length;
+    // Straight through the pool, not Prisma, in three round trips (two to Postgres): this runs after
+    // every create, and each round trip is latency every event waits for (docs/performance.md).
+    const client = await this.sql.connect();
+    let broken: Error | undefined;
+    try {
+      const [, { rows: claimed }] = (await client.query(beginAndClaim(this.options.batchSize))) as unknown as [
+        SqlResult,
+        SqlResult<ClaimedRow>,
+      ];
+      if (!claimed[0]?.locked) {
+        await client.query('ROLLBACK');
+        return 'busy';
+      }
+      const rows = claimed.flatMap((row) =>
+        row.position === null || row.envelope === null || row.created_at === null
+          ? []
+          : [{ position: row.position, envelope: row.envelope, created_at: row.created_at }],
+      );
+      if (rows.length === 0) {
+        await client.query('ROLLBACK');
+        return 0;
+      }
+      const started = Date.now();
+      // The epoch marker is read in the same round trip: when it is not the one recorded, Redis lost
+      // the stream, and these entries went into a new one; they are published again with the rest.
+      const pipeline = this.redis.multi().get(epochKey(this.options.stream));
+      for (const row of rows) pipeline.xAdd(this.options.stream, '*', toStreamFields(row.envelope));
+      const [seenEpoch, ...streamIds] = (await pipeline.execAsPipeline()).map((reply) => (reply === null ? null : String(reply)));
+      if (seenEpoch !== epoch) setImmediate(this.checkBroker);
+      await client.query(
+        markPublishedAndCommit(
+          client,
+          this.options.stream,
+          rows.map((row) => row.position),
+          streamIds.map(String),
+        ),
+      );
+      const now = Date.now();
+      this.observer?.published(rows.map((row) => (now - row.created_at.getTime()) / 1000));
+      this.logger.debug('published outbox events', { count: rows.length, ms: now - started });
+      return rows.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   private async deletePublished(): Promise<void> {
