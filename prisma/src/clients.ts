@@ -1,7 +1,17 @@
+import v8 from 'node:v8';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient as ProductPrismaClient } from '../generated/product/client';
 import { PrismaClient as InventoryPrismaClient } from '../generated/inventory/client';
+
+/**
+ * Prisma 7's query compiler is WebAssembly. V8 compiles it at once with its baseline compiler (Liftoff)
+ * and then, as it gets hot, again with its optimizing one (TurboFan), keeping both: that second copy
+ * was 40 to 80 MiB of resident memory per process, and measured no faster for our queries (5,000 model
+ * queries: 2.7 s of CPU with Liftoff only, 3.0 s with both; docs/performance.md). Set before the first
+ * client compiles the module; it touches WebAssembly only.
+ */
+v8.setFlagsFromString('--liftoff-only');
 
 export interface PoolOptions {
   /** Connections in the pool; a two-core machine is served best by a few. */
