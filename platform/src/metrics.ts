@@ -1,6 +1,5 @@
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { routeTemplate } from './http/route-template';
 
 export { Counter, Gauge, Histogram, Registry };
 
@@ -10,24 +9,6 @@ export function createMetricsRegistry(service: string): Registry {
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
   return registry;
-}
-
-/** Request durations by method, route template (not the raw path) and status. */
-export function httpMetrics(registry: Registry): RequestHandler {
-  const duration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration by method, route template and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
-  return (req, res, next) => {
-    const stop = duration.startTimer();
-    res.on('finish', () => {
-      stop({ method: req.method, route: routeTemplate(req), status: String(res.statusCode) });
-    });
-    next();
-  };
 }
 
 /**

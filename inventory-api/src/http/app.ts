@@ -25,12 +25,8 @@ export interface InventoryAppDeps {
 }
 
 export function createInventoryApp({ db, logger, metrics, redis, admin }: InventoryAppDeps): Express {
-  const app = createBaseApp({
-    logger,
-    metrics,
-    openApiDocument: inventoryOpenApi(admin ? [registerAdminPaths] : []),
-    formPaths: ['/admin'],
-  });
+  const base = { logger, metrics, openApiDocument: inventoryOpenApi(admin ? [registerAdminPaths] : []), formPaths: ['/admin'] };
+  const app = createBaseApp(base);
   app.use('/api/inventory', inventoryRoutes(db));
   if (admin && redis) {
     app.use('/admin/dlq', adminDeadLetterRoutes(admin.deadLetters, admin.apiKey));
@@ -44,5 +40,5 @@ export function createInventoryApp({ db, logger, metrics, redis, admin }: Invent
     database: () => db.$queryRaw`SELECT 1`,
     redis: async () => redis?.ping(),
   });
-  return finishApp(app, logger, { mapDomainError: stockProblem, outages });
+  return finishApp(app, base, { mapDomainError: stockProblem, outages });
 }

@@ -4,7 +4,7 @@ import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import type { Logger } from '../logger';
 import type { Registry } from '../metrics';
-import { httpMetrics, metricsRoute } from '../metrics';
+import { metricsRoute } from '../metrics';
 import { requestContext, requireJsonBody } from './request-context';
 import { errorHandler, notFoundRoute } from './error-handler';
 import type { ErrorHandlerOptions } from './error-handler';
@@ -28,18 +28,27 @@ const securityHeaders = helmet({
   contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
 });
 
-/** Request ids, access log, metrics, JSON bodies up to 100 kB, and the API docs; the service adds its routes. */
-export function createBaseApp({ logger, openApiDocument, metrics, formPaths }: BaseAppOptions): Express {
+/**
+ * Request ids, access log, metrics, JSON bodies up to 100 kB; the service adds its routes, and
+ * finishApp the API docs and /metrics after them (every layer before a route is a match tried on
+ * every request of that route).
+ */
+export function createBaseApp(options: BaseAppOptions): Express {
+  const { logger, metrics, formPaths } = options;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(securityHeaders);
-  app.use(requestContext(logger));
-  app.use(httpMetrics(metrics));
-  app.get('/metrics', metricsRoute(metrics));
+  app.use(requestContext(logger, metrics));
   app.use(requireJsonBody(formPaths));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
+  return app;
+}
+
+/** The API docs (/openapi.json, /docs, /swagger) and /metrics. */
+function serveDocsAndMetrics(app: Express, { openApiDocument, metrics }: BaseAppOptions): void {
+  app.get('/metrics', metricsRoute(metrics));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
@@ -50,12 +59,12 @@ export function createBaseApp({ logger, openApiDocument, metrics, formPaths }: B
     swaggerUi.setup(openApiDocument, { customSiteTitle: 'stockstream API', swaggerOptions: { validatorUrl: null } }),
   );
   app.get('/swagger', (_req, res) => res.redirect(301, '/docs'));
-  return app;
 }
 
-/** Last in the chain: unknown routes and every error become problem+json. */
-export function finishApp(app: Express, logger: Logger, options: ErrorHandlerOptions = {}): Express {
+/** After the service's routes: the docs and /metrics, then unknown routes and every error as problem+json. */
+export function finishApp(app: Express, base: BaseAppOptions, options: ErrorHandlerOptions = {}): Express {
+  serveDocsAndMetrics(app, base);
   app.use(notFoundRoute);
-  app.use(errorHandler(logger, options));
+  app.use(errorHandler(base.logger, options));
   return app;
 }

@@ -24,7 +24,8 @@ export interface ProductAppDeps {
 }
 
 export function createProductApp({ db, sql, redis, logger, relay, metrics, admin }: ProductAppDeps): Express {
-  const app = createBaseApp({ logger, openApiDocument: productOpenApi({ admin: admin !== undefined }), metrics });
+  const base = { logger, metrics, openApiDocument: productOpenApi({ admin: admin !== undefined }) };
+  const app = createBaseApp(base);
   reconcileMetrics(metrics, db);
   app.use(
     '/api/products',
@@ -34,5 +35,5 @@ export function createProductApp({ db, sql, redis, logger, relay, metrics, admin
   if (admin) app.use('/admin', adminRoutes(db, admin.inventory, admin.apiKey));
   // Requests only need the database: Redis is the relay's, and its outage only grows the outbox.
   const outages = new OutageMonitor(logger, { database: () => sql.query('SELECT 1') });
-  return finishApp(app, logger, { outages });
+  return finishApp(app, base, { outages });
 }
