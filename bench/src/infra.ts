@@ -25,15 +25,20 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
 }
 
 /** Peak resident set size of a process so far, in MiB (Linux VmHWM). */
-export function peakRssMiB(pid: number | undefined): number | null {
+function statusMiB(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number | null {
   if (pid === undefined) return null;
   try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Math.round(Number(match[1]) / 1024) : null;
   } catch {
     return null;
   }
 }
+
+/** The highest resident memory the process has had. */
+export const peakRssMiB = (pid: number | undefined) => statusMiB(pid, 'VmHWM');
+/** Its resident memory now. */
+export const rssMiB = (pid: number | undefined) => statusMiB(pid, 'VmRSS');
 
 export class PrivateRedis {
   private child: ChildProcess | undefined;

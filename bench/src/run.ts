@@ -11,6 +11,7 @@ import type { Context } from './scenarios/context';
 import { drainScenario } from './scenarios/drain';
 import { endToEndScenario } from './scenarios/end-to-end';
 import { httpScenarios } from './scenarios/http';
+import { soakScenario } from './scenarios/soak';
 
 async function versions(redisUrl: string): Promise<{ postgres: string; redis: string }> {
   const client = new Client({ connectionString: SERVER_URL });
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
       ['http', httpScenarios],
       ['drain', drainScenario],
       ['e2e', endToEndScenario],
+      ['soak', soakScenario],
     ];
     for (const [name, scenario] of scenarios) if (!only || only.includes(name)) await scenario(context);
     const { postgres, redis: redisVersion } = await versions(redis.url);

@@ -6,11 +6,20 @@ export interface Sizes {
   connections: number;
   drainEvents: number;
   e2eRate: number;
+  /** How long the soak runs. */
+  soakSeconds: number;
   bullmqConcurrencies: number[];
 }
 
-export const FULL: Sizes = { seconds: 20, connections: 32, drainEvents: 100_000, e2eRate: 500, bullmqConcurrencies: [4, 16, 64] };
-export const QUICK: Sizes = { seconds: 2, connections: 32, drainEvents: 3_000, e2eRate: 200, bullmqConcurrencies: [16] };
+export const FULL: Sizes = {
+  seconds: 20,
+  connections: 32,
+  drainEvents: 100_000,
+  e2eRate: 500,
+  soakSeconds: 300,
+  bullmqConcurrencies: [4, 16, 64],
+};
+export const QUICK: Sizes = { seconds: 2, connections: 32, drainEvents: 3_000, e2eRate: 200, soakSeconds: 5, bullmqConcurrencies: [16] };
 
 /** BENCH_DRAIN_EVENTS overrides the backlog size, for profiling the drain alone. */
 export function sized(sizes: Sizes, env: NodeJS.ProcessEnv): Sizes {
