@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
 import { createClient } from 'redis';
 import { dropDatabase, migrateDatabase, withDatabase } from '@stockstream/prisma';
 import { freePort } from '@stockstream/platform';
@@ -117,4 +118,39 @@ export async function startService(name: string, script: string, env: Record<str
       await exited;
     },
   };
+}
+
+/** product-api and one inventory-worker on the given databases and stream, as the end to end and the soak run them. */
+export async function startPipeline(databases: Databases, redisUrl: string, stream: string): Promise<[Service, Service]> {
+  const productPort = await freePort();
+  const workerPort = await freePort();
+  const api = await startService(
+    'product-api',
+    'product-api/dist/main.js',
+    { PRODUCT_API_PORT: String(productPort), PRODUCT_DATABASE_URL: databases.productUrl, REDIS_URL: redisUrl, PRODUCT_STREAM: stream },
+    productPort,
+  );
+  try {
+    const worker = await startService(
+      'inventory-worker',
+      'inventory-worker/dist/main.js',
+      { WORKER_PORT: String(workerPort), INVENTORY_DATABASE_URL: databases.inventoryUrl, REDIS_URL: redisUrl, PRODUCT_STREAM: stream },
+      workerPort,
+    );
+    return [api, worker];
+  } catch (error) {
+    await api.stop();
+    throw error;
+  }
+}
+
+/** Up to 20,000 ids of the products in a database, for reads. */
+export async function productIds(databaseUrl: string): Promise<string[]> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<{ id: string }>('SELECT id FROM products LIMIT 20000')).rows.map((row) => row.id);
+  } finally {
+    await client.end();
+  }
 }

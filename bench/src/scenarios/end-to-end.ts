@@ -2,7 +2,7 @@
 // existing. The record's time is taken inside the worker's transaction (a trigger writes clock_timestamp()
 // when the row is inserted), so it is when the effect is applied, a commit before it is visible.
 import { Client } from 'pg';
-import { createDatabases, freePort, peakRssMiB, startService, waitUntil } from '../infra';
+import { createDatabases, peakRssMiB, startPipeline, waitUntil } from '../infra';
 import type { Service } from '../infra';
 import { createProducts } from '../load';
 import { percentile, round } from '../stats';
@@ -26,36 +26,11 @@ export async function endToEndScenario(context: Context): Promise<void> {
   const services: Service[] = [];
   const created = new Map<string, number>();
   try {
-    const productPort = await freePort();
-    const workerPort = await freePort();
-    services.push(
-      await startService(
-        'product-api',
-        'product-api/dist/main.js',
-        {
-          PRODUCT_API_PORT: String(productPort),
-          PRODUCT_DATABASE_URL: databases.productUrl,
-          REDIS_URL: context.redis.url,
-          PRODUCT_STREAM: stream,
-        },
-        productPort,
-      ),
-      await startService(
-        'inventory-worker',
-        'inventory-worker/dist/main.js',
-        {
-          WORKER_PORT: String(workerPort),
-          INVENTORY_DATABASE_URL: databases.inventoryUrl,
-          REDIS_URL: context.redis.url,
-          PRODUCT_STREAM: stream,
-        },
-        workerPort,
-      ),
-    );
+    services.push(...(await startPipeline(databases, context.redis.url, stream)));
     context.log(`end to end: ${sizes.e2eRate} products/s for ${sizes.seconds} s`);
     // autocannon paces each connection with its own timer, so N connections send N requests at once:
     // 4 keep the rate while the bursts stay small, closer to the steady arrival the scenario asks for.
-    const load = await createProducts(`http://127.0.0.1:${productPort}`, {
+    const load = await createProducts(`http://127.0.0.1:${services[0]?.port}`, {
       connections: 4,
       seconds: sizes.seconds,
       overallRate: sizes.e2eRate,

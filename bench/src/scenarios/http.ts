@@ -5,7 +5,7 @@
 // second core buys.
 import { Client } from 'pg';
 import { WRITE_SCRIPT, pgbench, readScript } from '../baselines/pgbench';
-import { createDatabases, freePort, peakRssMiB, startService } from '../infra';
+import { createDatabases, freePort, peakRssMiB, productIds, startService } from '../infra';
 import type { Service } from '../infra';
 import { createProducts, readProducts } from '../load';
 import type { LoadResult } from '../load';
@@ -64,16 +64,6 @@ async function measure(context: Context, contender: Contender): Promise<{ write:
   } finally {
     await service?.stop();
     await databases.drop();
-  }
-}
-
-async function productIds(url: string): Promise<string[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<{ id: string }>('SELECT id FROM products LIMIT 20000')).rows.map((row) => row.id);
-  } finally {
-    await client.end();
   }
 }
 

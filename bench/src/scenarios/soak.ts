@@ -1,8 +1,7 @@
 // Scenario 5: the soak. product-api and one inventory-worker under a steady load (creates at the end to
 // end rate, and reads of what was created, for `soakSeconds`), their resident memory sampled every few
 // seconds: the peak, and whether it grows, comparing the last minute with the first after warm-up.
-import { Client } from 'pg';
-import { createDatabases, freePort, rssMiB, startService } from '../infra';
+import { createDatabases, productIds, rssMiB, startPipeline } from '../infra';
 import type { Service } from '../infra';
 import { createProducts, readProducts } from '../load';
 import type { Row } from '../report';
@@ -28,40 +27,14 @@ export async function soakScenario(context: Context): Promise<void> {
   const samples = new Map<string, number[]>();
   let timer: NodeJS.Timeout | undefined;
   try {
-    const productPort = await freePort();
-    const workerPort = await freePort();
-    const stream = 'bench.soak';
-    services.push(
-      await startService(
-        'product-api',
-        'product-api/dist/main.js',
-        {
-          PRODUCT_API_PORT: String(productPort),
-          PRODUCT_DATABASE_URL: databases.productUrl,
-          REDIS_URL: context.redis.url,
-          PRODUCT_STREAM: stream,
-        },
-        productPort,
-      ),
-      await startService(
-        'inventory-worker',
-        'inventory-worker/dist/main.js',
-        {
-          WORKER_PORT: String(workerPort),
-          INVENTORY_DATABASE_URL: databases.inventoryUrl,
-          REDIS_URL: context.redis.url,
-          PRODUCT_STREAM: stream,
-        },
-        workerPort,
-      ),
-    );
+    services.push(...(await startPipeline(databases, context.redis.url, 'bench.soak')));
     timer = setInterval(() => {
       for (const service of services) {
         const rss = rssMiB(service.child.pid);
         if (rss !== null) samples.set(service.name, [...(samples.get(service.name) ?? []), rss]);
       }
     }, SAMPLE_MS);
-    const url = `http://127.0.0.1:${productPort}`;
+    const url = `http://127.0.0.1:${services[0]?.port}`;
     context.log(`soak: ${sizes.e2eRate} creates/s and reads at 8 connections for ${sizes.soakSeconds} s`);
     const ids = await seedIds(url, databases.productUrl);
     const [writes, reads] = await Promise.all([
@@ -110,11 +83,5 @@ export async function soakScenario(context: Context): Promise<void> {
 /** A few hundred products to read while the soak writes more. */
 async function seedIds(url: string, databaseUrl: string): Promise<string[]> {
   await createProducts(url, { connections: 4, seconds: 1 });
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query<{ id: string }>('SELECT id FROM products LIMIT 20000')).rows.map((row) => row.id);
-  } finally {
-    await client.end();
-  }
+  return productIds(databaseUrl);
 }
