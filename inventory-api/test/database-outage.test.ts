@@ -1,13 +1,13 @@
 // The database goes away under inventory-api (a proxy in front of it is cut, then restored): every route
 // answers 503 with Retry-After, readiness is false, and the outage is two log lines, not one per request.
-import { PassThrough } from 'node:stream';
 import request from 'supertest';
-import winston from 'winston';
 import { createLogger, createMetricsRegistry } from '@stockstream/platform';
 import { createInventoryDb } from '@stockstream/prisma';
 import type { InventoryDb } from '@stockstream/prisma';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
+import { captureLogLines, waitForLine } from '../../platform/test/support/log-lines';
+import type { LogLine } from '../../platform/test/support/log-lines';
 import { proxyInFrontOf } from '../../platform/test/support/tcp-proxy';
 import type { TcpProxy } from '../../platform/test/support/tcp-proxy';
 import { createInventoryApp } from '../src/http/app';
@@ -17,7 +17,7 @@ let database: TestDatabase;
 let proxy: TcpProxy;
 let db: InventoryDb;
 let http: ReturnType<typeof request>;
-const lines: { level: string; message: string; [field: string]: unknown }[] = [];
+let lines: LogLine[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase('inventory');
@@ -25,15 +25,7 @@ beforeAll(async () => {
   proxy = proxied.proxy;
   db = createInventoryDb(proxied.url, { poolSize: 4 });
   const logger = createLogger('inventory-api-test', 'info');
-  const sink = new PassThrough();
-  sink.on('data', (chunk: Buffer) =>
-    chunk
-      .toString()
-      .split('\n')
-      .filter(Boolean)
-      .forEach((line) => lines.push(JSON.parse(line))),
-  );
-  logger.clear().add(new winston.transports.Stream({ stream: sink }));
+  lines = captureLogLines(logger);
   http = request(createInventoryApp({ db, logger, metrics: createMetricsRegistry('inventory-api') }));
 });
 afterAll(async () => {
@@ -67,7 +59,7 @@ test('while the database refuses connections every route is a 503 with Retry-Aft
   await http.get('/health/ready').expect(503);
 
   await proxy.up();
-  await waitForLine(/database available again/);
+  await waitForLine(lines, /database available again/);
   await http.get('/api/inventory').expect(200);
   await http.get('/health/ready').expect(200);
 
@@ -79,7 +71,3 @@ test('while the database refuses connections every route is a 503 with Retry-Aft
   expect(outageLines[1]).toMatchObject({ refusedRequests: refused.length });
   expect(lines.some((line) => 'stack' in line)).toBe(false);
 });
-
-async function waitForLine(pattern: RegExp): Promise<void> {
-  for (let i = 0; i < 200 && !lines.some((line) => pattern.test(line.message)); i++) await new Promise((r) => setTimeout(r, 50));
-}

@@ -2,15 +2,15 @@
 // that go through Prisma and those that go straight to the pool alike answer 503 with Retry-After,
 // readiness is false, the relay waits, and the outage is logged once when it starts and once when it ends.
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import request from 'supertest';
-import winston from 'winston';
 import { createLogger, createMetricsRegistry, createRedisClient } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
 import { createPool, createProductDb } from '@stockstream/prisma';
 import type { ProductDb, SqlPool } from '@stockstream/prisma';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
+import { captureLogLines, waitForLine } from '../../platform/test/support/log-lines';
+import type { LogLine } from '../../platform/test/support/log-lines';
 import { proxyInFrontOf } from '../../platform/test/support/tcp-proxy';
 import type { TcpProxy } from '../../platform/test/support/tcp-proxy';
 import { createProductApp } from '../src/http/app';
@@ -25,7 +25,7 @@ let redis: RedisClient;
 let relay: OutboxRelay;
 let http: ReturnType<typeof request>;
 const stream = `test-${randomUUID()}`;
-const lines: { level: string; message: string; [field: string]: unknown }[] = [];
+let lines: LogLine[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase('product');
@@ -34,15 +34,7 @@ beforeAll(async () => {
   sql = createPool(proxied.url, { poolSize: 4 });
   db = createProductDb(sql);
   const logger = createLogger('product-api-test', 'info');
-  const sink = new PassThrough();
-  sink.on('data', (chunk: Buffer) =>
-    chunk
-      .toString()
-      .split('\n')
-      .filter(Boolean)
-      .forEach((line) => lines.push(JSON.parse(line))),
-  );
-  logger.clear().add(new winston.transports.Stream({ stream: sink }));
+  lines = captureLogLines(logger);
   redis = createRedisClient({ url: TEST_REDIS_URL, logger, name: 'product-api-test', failFast: true });
   await redis.connect();
   const options = { stream, maxLen: 100_000, batchSize: 100, sweepIntervalMs: 200, retentionMs: 60_000, brokerCheckIntervalMs: 200 };
@@ -84,7 +76,7 @@ test('while the database refuses connections every route is a 503 with Retry-Aft
   await new Promise((resolve) => setTimeout(resolve, 1_000));
 
   await proxy.up();
-  await waitForLine(/database available again/);
+  await waitForLine(lines, /database available again/);
   await http.get(`/api/products/${existing.id}`).expect(200);
   await http.post('/api/products').send(validProduct()).expect(201);
   await http.get('/health/ready').expect(200);
@@ -99,10 +91,6 @@ test('while the database refuses connections every route is a 503 with Retry-Aft
   const warnings = lines.filter((line) => line.level === 'warn').map((line) => line.message);
   expect(warnings).toContain('could not delete published outbox rows; will retry');
   expect(warnings.length).toBe(new Set(warnings).size);
-  await waitForLine(/deleting published outbox rows again/);
+  await waitForLine(lines, /deleting published outbox rows again/);
   expect(lines.some((line) => 'stack' in line)).toBe(false);
 });
-
-async function waitForLine(pattern: RegExp): Promise<void> {
-  for (let i = 0; i < 200 && !lines.some((line) => pattern.test(line.message)); i++) await new Promise((r) => setTimeout(r, 50));
-}
