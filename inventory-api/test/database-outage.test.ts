@@ -9,6 +9,7 @@ import type { TestDatabase } from '@stockstream/prisma/testing';
 import { captureLogLines, waitForLine } from '../../platform/test/support/log-lines';
 import type { LogLine } from '../../platform/test/support/log-lines';
 import { proxyInFrontOf } from '../../platform/test/support/tcp-proxy';
+import { expectEachUnavailable } from '../../platform/test/support/unavailable';
 import type { TcpProxy } from '../../platform/test/support/tcp-proxy';
 import { createInventoryApp } from '../src/http/app';
 import { newRecord } from './support/inventory-api';
@@ -49,13 +50,7 @@ test('while the database refuses connections every route is a 503 with Retry-Aft
     http.post(`/api/inventory/${record.productId}/reservations`).send({ quantity: 1, reference: 'order-1' }),
     http.delete(`/api/inventory/${record.productId}/reservations/order-1`),
   ];
-  for (const call of refused) {
-    const res = await call;
-    expect(res.status).toBe(503);
-    expect(res.headers['retry-after']).toBe('5');
-    expect(res.type).toBe('application/problem+json');
-    expect(res.body).toMatchObject({ type: expect.stringContaining('/unavailable'), detail: expect.not.stringContaining('127.0.0.1') });
-  }
+  await expectEachUnavailable(refused);
   await http.get('/health/ready').expect(503);
 
   await proxy.up();

@@ -12,6 +12,7 @@ import type { TestDatabase } from '@stockstream/prisma/testing';
 import { captureLogLines, waitForLine } from '../../platform/test/support/log-lines';
 import type { LogLine } from '../../platform/test/support/log-lines';
 import { proxyInFrontOf } from '../../platform/test/support/tcp-proxy';
+import { expectEachUnavailable } from '../../platform/test/support/unavailable';
 import type { TcpProxy } from '../../platform/test/support/tcp-proxy';
 import { createProductApp } from '../src/http/app';
 import { OutboxRelay } from '../src/relay/outbox-relay';
@@ -64,13 +65,7 @@ test('while the database refuses connections every route is a 503 with Retry-Aft
     http.put(`/api/products/${existing.id}`).send(validProduct()),
     http.delete(`/api/products/${existing.id}`),
   ];
-  for (const call of refused) {
-    const res = await call;
-    expect(res.status).toBe(503);
-    expect(res.headers['retry-after']).toBe('5');
-    expect(res.type).toBe('application/problem+json');
-    expect(res.body).toMatchObject({ type: expect.stringContaining('/unavailable'), detail: expect.not.stringContaining('127.0.0.1') });
-  }
+  await expectEachUnavailable(refused);
   await http.get('/health/ready').expect(503);
   // Long enough for the relay's sweeps (every 200 ms here) and publishes to fail again and again.
   await new Promise((resolve) => setTimeout(resolve, 1_000));
