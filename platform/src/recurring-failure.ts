@@ -15,17 +15,13 @@ export class RecurringFailure {
     private readonly recoveredMessage: string,
   ) {}
 
-  get isFailing(): boolean {
-    return this.failing !== undefined;
-  }
-
-  failed(error: unknown, detail: Record<string, unknown> = {}): void {
+  failed(error: unknown): void {
     if (this.failing) {
       this.failing.attempts++;
       return;
     }
     this.failing = { since: Date.now(), attempts: 1 };
-    this.logger.warn(this.failedMessage, { ...detail, error: errorMessage(error) });
+    this.logger.warn(this.failedMessage, { error: errorMessage(error) });
   }
 
   succeeded(): void {
