@@ -8,17 +8,23 @@ import { productEvent, twoDecimals } from '../domain/product-events';
 import { recordEvents } from './outbox';
 import type { Tx } from './outbox';
 
-export function toProduct(row: ProductRow): Product {
+/** A product as the API answers it, from a row however it was read (`price` already as its text). */
+function productOf(row: Omit<ProductRow, 'price'>, price: string): Product {
   return {
     id: row.id,
     sku: row.sku,
     name: row.name,
     ...(row.description === null ? {} : { description: row.description }),
-    price: row.price.toFixed(2),
+    price,
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+/** From a row as Prisma answers it (camelCase, price a Decimal). */
+export function toProduct(row: ProductRow): Product {
+  return productOf(row, row.price.toFixed(2));
 }
 
 /** A products row as pg answers it: snake_case, numeric as its text (always two decimals here). */
@@ -34,16 +40,7 @@ interface ProductRecord {
 }
 
 function fromRecord(row: ProductRecord): Product {
-  return {
-    id: row.id,
-    sku: row.sku,
-    name: row.name,
-    ...(row.description === null ? {} : { description: row.description }),
-    price: row.price,
-    version: row.version,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
+  return productOf({ ...row, createdAt: row.created_at, updatedAt: row.updated_at }, row.price);
 }
 
 /** The product and its event in one statement (one round trip): both commit, or neither. */
