@@ -54,3 +54,21 @@ export type InventoryDb = ReturnType<typeof createInventoryDb>;
 export type SqlClient = pg.PoolClient;
 
 export type SqlResult<Row extends object = Record<string, unknown>> = pg.QueryResult<Row>;
+
+/**
+ * `work` on one connection of the pool, which it uses for a transaction of its own (BEGIN and COMMIT
+ * sent by it, as it sees fit). When `work` throws, the transaction is rolled back; a connection whose
+ * ROLLBACK fails is broken, and is closed rather than given back to the pool.
+ */
+export async function withSqlClient<T>(pool: SqlPool, work: (client: SqlClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    return await work(client);
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}

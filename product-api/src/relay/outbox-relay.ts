@@ -3,6 +3,7 @@ import { toStreamFields } from '@stockstream/contracts';
 import type { Logger, RedisClient } from '@stockstream/platform';
 import { RecurringFailure, runOutsideContext } from '@stockstream/platform';
 import type { ProductDb, SqlClient, SqlPool, SqlResult } from '@stockstream/prisma';
+import { withSqlClient } from '@stockstream/prisma';
 import { epochKey } from './broker-epoch';
 import { BrokerWatch } from './broker-watch';
 import type { RelayObserver } from './outbox-metrics';
@@ -187,51 +188,47 @@ export class OutboxRelay {
     const { epoch } = await this.broker.relayState();
     // Straight through the pool, not Prisma, in three round trips (two to Postgres): this runs after
     // every create, and each round trip is latency every event waits for (docs/performance.md).
-    const client = await this.sql.connect();
-    let broken: Error | undefined;
-    try {
-      const [, { rows: claimed }] = (await client.query(beginAndClaim(this.options.batchSize))) as unknown as [
-        SqlResult,
-        SqlResult<ClaimedRow>,
-      ];
-      if (!claimed[0]?.locked) {
-        await client.query('ROLLBACK');
-        return 'busy';
-      }
-      const rows = claimed.flatMap((row) =>
-        row.position === null || row.envelope === null || row.created_at === null
-          ? []
-          : [{ position: row.position, envelope: row.envelope, created_at: row.created_at }],
-      );
-      if (rows.length === 0) {
-        await client.query('ROLLBACK');
-        return 0;
-      }
-      const started = Date.now();
-      // The epoch marker is read in the same round trip: when it is not the one recorded, Redis lost
-      // the stream, and these entries went into a new one; they are published again with the rest.
-      const pipeline = this.redis.multi().get(epochKey(this.options.stream));
-      for (const row of rows) pipeline.xAdd(this.options.stream, '*', toStreamFields(row.envelope));
-      const [seenEpoch, ...streamIds] = (await pipeline.execAsPipeline()).map((reply) => (reply === null ? null : String(reply)));
-      if (seenEpoch !== epoch) setImmediate(this.checkBroker);
-      await client.query(
-        markPublishedAndCommit(
-          client,
-          this.options.stream,
-          rows.map((row) => row.position),
-          streamIds.map(String),
-        ),
-      );
-      const now = Date.now();
-      this.observer?.published(rows.map((row) => (now - row.created_at.getTime()) / 1000));
-      this.logger.debug('published outbox events', { count: rows.length, ms: now - started });
-      return rows.length;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-      throw error;
-    } finally {
-      client.release(broken);
+    return withSqlClient(this.sql, (client) => this.publishClaimed(client, epoch));
+  }
+
+  /** In one transaction: the relay lock and the claim, the XADDs, the claimed rows marked published. */
+  private async publishClaimed(client: SqlClient, epoch: string): Promise<number | 'busy'> {
+    const [, { rows: claimed }] = (await client.query(beginAndClaim(this.options.batchSize))) as unknown as [
+      SqlResult,
+      SqlResult<ClaimedRow>,
+    ];
+    if (!claimed[0]?.locked) {
+      await client.query('ROLLBACK');
+      return 'busy';
     }
+    const rows = claimed.flatMap((row) =>
+      row.position === null || row.envelope === null || row.created_at === null
+        ? []
+        : [{ position: row.position, envelope: row.envelope, created_at: row.created_at }],
+    );
+    if (rows.length === 0) {
+      await client.query('ROLLBACK');
+      return 0;
+    }
+    const started = Date.now();
+    // The epoch marker is read in the same round trip: when it is not the one recorded, Redis lost
+    // the stream, and these entries went into a new one; they are published again with the rest.
+    const pipeline = this.redis.multi().get(epochKey(this.options.stream));
+    for (const row of rows) pipeline.xAdd(this.options.stream, '*', toStreamFields(row.envelope));
+    const [seenEpoch, ...streamIds] = await pipeline.execAsPipeline();
+    if (seenEpoch === null || String(seenEpoch) !== epoch) setImmediate(this.checkBroker);
+    await client.query(
+      markPublishedAndCommit(
+        client,
+        this.options.stream,
+        rows.map((row) => row.position),
+        streamIds.map(String),
+      ),
+    );
+    const now = Date.now();
+    this.observer?.published(rows.map((row) => (now - row.created_at.getTime()) / 1000));
+    this.logger.debug('published outbox events', { count: rows.length, ms: now - started });
+    return rows.length;
   }
 
   private async deletePublished(): Promise<void> {
