@@ -112,10 +112,15 @@ async function drainWithWorkers(context: Context, batch: ProductEvent[], workers
         started.push(service);
       }),
     );
-    const began = performance.now();
+    const ready = performance.now();
     const appliedWhileStarting = await count(databases.inventoryUrl, 'processed_events');
+    // A backlog too small to outlast the start (--quick) is counted from launch instead, and says so.
+    const fromLaunch = appliedWhileStarting === batch.length;
+    const began = fromLaunch ? launched : ready;
+    const counted = fromLaunch ? batch.length : batch.length - appliedWhileStarting;
     context.notes.push(
-      `drain${label}, ${workers} worker(s): ready ${Math.round(began - launched)} ms after launch, with ${appliedWhileStarting} of ${batch.length} events applied by then (left out of the rate)`,
+      `drain${label}, ${workers} worker(s): ready ${Math.round(ready - launched)} ms after launch, with ${appliedWhileStarting} of ${batch.length} events applied by then ` +
+        (fromLaunch ? '(all of them: this rate counts from launch)' : '(left out of the rate)'),
     );
     await waitUntil(
       'every event applied',
@@ -127,7 +132,7 @@ async function drainWithWorkers(context: Context, batch: ProductEvent[], workers
     context.rss[`3 drain${label}, ${workers} worker${workers > 1 ? 's' : ''}`] = Object.fromEntries(
       started.map((service) => [service.name, service.peakRssMiB()]),
     );
-    return (batch.length - appliedWhileStarting) / seconds;
+    return counted / seconds;
   } finally {
     await Promise.all(started.map((service) => service.stop()));
     await redis.del(stream);
