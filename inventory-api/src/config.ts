@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envLogLevel, envPort, envPostgresUrl, envRedisUrl, parseConfig } from '@stockstream/platform';
+import { envHeapGrowthPercent, envLogLevel, envPort, envPostgresUrl, envRedisUrl, parseConfig } from '@stockstream/platform';
 
 export const InventoryApiConfig = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -21,6 +21,7 @@ export const InventoryApiConfig = z.object({
     .default(24 * 60 * 60 * 1000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   LOG_LEVEL: envLogLevel,
+  HEAP_GROWTH_PERCENT: envHeapGrowthPercent,
 });
 export type InventoryApiConfig = z.infer<typeof InventoryApiConfig>;
 

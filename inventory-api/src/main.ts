@@ -2,6 +2,7 @@ import {
   RecurringFailure,
   Shutdown,
   createLogger,
+  limitHeapGrowth,
   createMetricsRegistry,
   createRedisClient,
   errorMessage,
@@ -16,6 +17,7 @@ const logger = createLogger('inventory-api');
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
   const db = createInventoryDb(config.INVENTORY_DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
     onPoolError: (error) => logger.warn('database connection error', { error: error.message }),

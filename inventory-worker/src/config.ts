@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { z } from 'zod';
-import { envLogLevel, envPort, envPostgresUrl, envRedisUrl, parseConfig } from '@stockstream/platform';
+import { envHeapGrowthPercent, envLogLevel, envPort, envPostgresUrl, envRedisUrl, parseConfig } from '@stockstream/platform';
 
 const DAY_MS = 86_400_000;
 const ms = (defaultValue: number, min = 10) => z.coerce.number().int().min(min).default(defaultValue);
@@ -35,6 +35,7 @@ export const WorkerConfig = z
     WORKER_PORT: envPort(9101),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     LOG_LEVEL: envLogLevel,
+    HEAP_GROWTH_PERCENT: envHeapGrowthPercent,
   })
   // Claims must look more often than entries go stale, or a dead worker's entries wait a whole extra round.
   .refine((c) => c.CLAIM_INTERVAL_MS < c.CLAIM_IDLE_MS, { path: ['CLAIM_INTERVAL_MS'], message: 'must be below CLAIM_IDLE_MS' })

@@ -1,4 +1,4 @@
-import { Shutdown, createLogger, createMetricsRegistry, createRedisClient, errorMessage } from '@stockstream/platform';
+import { Shutdown, createLogger, createMetricsRegistry, createRedisClient, errorMessage, limitHeapGrowth } from '@stockstream/platform';
 import { createInventoryDb } from '@stockstream/prisma';
 import { loadConfig } from './config';
 import type { ConsumerOptions } from './consumer/consumer-options';
@@ -10,6 +10,7 @@ const logger = createLogger('inventory-worker');
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
   const db = createInventoryDb(config.INVENTORY_DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
     onPoolError: (error) => logger.warn('database connection error', { error: error.message }),

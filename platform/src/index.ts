@@ -20,3 +20,4 @@ export * from './http/dependency-outage';
 export * from './stream-ids';
 export * from './http/require-api-key';
 export * from './recurring-failure';
+export * from './memory';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envLogLevel, envPort, envPostgresUrl, envRedisUrl, parseConfig } from '@stockstream/platform';
+import { envHeapGrowthPercent, envLogLevel, envPort, envPostgresUrl, envRedisUrl, parseConfig } from '@stockstream/platform';
 
 export const ProductApiConfig = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -24,6 +24,7 @@ export const ProductApiConfig = z.object({
   INVENTORY_DATABASE_URL: envPostgresUrl('postgresql://postgres@127.0.0.1:5432/stockstream_inventory'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   LOG_LEVEL: envLogLevel,
+  HEAP_GROWTH_PERCENT: envHeapGrowthPercent,
   /** Processes serving the one port (Node's cluster); each has its relay, and one publishes at a time. */
   API_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
 });

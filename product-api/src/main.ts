@@ -1,5 +1,13 @@
 import cluster from 'node:cluster';
-import { Shutdown, createLogger, createMetricsRegistry, createRedisClient, errorMessage, listen } from '@stockstream/platform';
+import {
+  Shutdown,
+  createLogger,
+  limitHeapGrowth,
+  createMetricsRegistry,
+  createRedisClient,
+  errorMessage,
+  listen,
+} from '@stockstream/platform';
 import { createInventoryDb, createPool, createProductDb } from '@stockstream/prisma';
 import { loadConfig } from './config';
 import { createProductApp } from './http/app';
@@ -10,6 +18,7 @@ const logger = createLogger('product-api');
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
   const sql = createPool(config.PRODUCT_DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
     onPoolError: (error) => logger.warn('database connection error', { error: error.message }),
