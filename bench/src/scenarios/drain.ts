@@ -81,7 +81,13 @@ const countRecords = (url: string) => count(url, 'inventory_items');
  * process start too. What the workers applied while starting is left out of the count; the start itself
  * is reported apart (`context.notes`).
  */
-async function drainWithWorkers(context: Context, batch: ProductEvent[], workers: number, label = ''): Promise<number> {
+async function drainWithWorkers(
+  context: Context,
+  batch: ProductEvent[],
+  workers: number,
+  label = '',
+  settings: Record<string, string> = {},
+): Promise<number> {
   const databases = await createDatabases();
   const stream = `bench.drain.${randomUUID()}`;
   const redis = createClient({ url: context.redis.url, RESP: 2 });
@@ -106,6 +112,7 @@ async function drainWithWorkers(context: Context, batch: ProductEvent[], workers
             REDIS_URL: context.redis.url,
             PRODUCT_STREAM: stream,
             CONSUMER_NAME: `bench-${i + 1}`,
+            ...settings,
           },
           port,
         );
@@ -226,6 +233,8 @@ export async function drainScenario(context: Context): Promise<void> {
   const mixedBatch = mixedEvents(context.sizes.drainEvents);
   context.log(`drain: ${mixedBatch.length} mixed events (created, updated, deleted, out of order), 2 workers`);
   const mixed = await drainWithWorkers(context, mixedBatch, 2, ' mixed');
+  context.log(`drain: ${batch.length} events, 1 worker with HEAP_GROWTH_PERCENT=30`);
+  const smallHeap = await drainWithWorkers(context, batch, 1, ' HEAP_GROWTH_PERCENT=30', { HEAP_GROWTH_PERCENT: '30' });
   context.log(`drain baseline: the worker's SQL applied directly through pg, batches of ${WORKER_BATCH_SIZE}`);
   const directCreated = await direct(batch);
   const directMixed = await direct(mixedBatch);
@@ -272,6 +281,14 @@ export async function drainScenario(context: Context): Promise<void> {
       ratio: ratio(four, one),
     },
     againstBullmq('events/s, 1 worker', one),
+    {
+      scenario: '3 drain',
+      figure: 'events/s, 1 worker with HEAP_GROWTH_PERCENT=30',
+      value: round(smallHeap),
+      unit: '',
+      baseline: { name: 'events/s, 1 worker', value: round(one) },
+      ratio: ratio(smallHeap, one),
+    },
     againstBullmq('events/s, 2 workers', two),
     {
       scenario: '3 drain',
