@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Problem } from '@stockstream/contracts';
 import type { Logger } from '../logger';
 import { errorMessage } from '../logger';
-import { currentContext } from '../context';
+import { requestIdOf } from './request-context';
 import { AppError, PROBLEM_BASE } from './app-error';
 import type { AppErrorOptions } from './app-error';
 import { unavailableDependency } from './dependency-outage';
@@ -110,7 +110,7 @@ export function sendProblem(res: Parameters<RequestHandler>[1], error: AppError,
     status: error.status,
     ...(error.detail === undefined ? {} : { detail: error.detail }),
     instance,
-    requestId: currentContext().requestId,
+    requestId: requestIdOf(res),
     ...(error.errors === undefined ? {} : { errors: error.errors }),
     ...error.extra,
   };
@@ -148,12 +148,16 @@ export function errorHandler(logger: Logger, { mapDomainError, outages }: ErrorH
     const dependency = unavailableDependency(error);
     if (dependency) {
       if (outages) outages.refused(dependency, error);
-      else logger.warn(`${dependency} unavailable`, { error: errorMessage(error) });
+      else logger.warn(`${dependency} unavailable`, { requestId: requestIdOf(res), error: errorMessage(error) });
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       sendProblem(res, unavailable(dependency), req.originalUrl);
       return;
     }
-    logger.error('unhandled error', { error: errorMessage(error), stack: error instanceof Error ? error.stack : undefined });
+    logger.error('unhandled error', {
+      requestId: requestIdOf(res),
+      error: errorMessage(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    });
     sendProblem(
       res,
       new AppError({

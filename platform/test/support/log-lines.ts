@@ -8,7 +8,7 @@ export interface LogLine {
   [field: string]: unknown;
 }
 
-/** Sends the logger's lines (JSON, as the services write them) into an array the test reads. */
+/** Sends the logger's lines (JSON, as the services write them) into an array the test reads, even from a logger made silent (LOG_LEVEL=silent in tests). */
 export function captureLogLines(logger: Logger): LogLine[] {
   const lines: LogLine[] = [];
   const sink = new PassThrough();
@@ -19,6 +19,7 @@ export function captureLogLines(logger: Logger): LogLine[] {
       .filter(Boolean)
       .forEach((line) => lines.push(JSON.parse(line) as LogLine)),
   );
+  logger.silent = false;
   logger.clear().add(new winston.transports.Stream({ stream: sink }));
   return lines;
 }

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { ProductIdParams, ProductInput, ProductListQuery } from '@stockstream/contracts';
-import { AppError, acceptedVersions, currentContext, etagOf, parseRequest } from '@stockstream/platform';
+import { AppError, acceptedVersions, etagOf, parseRequest, requestIdOf } from '@stockstream/platform';
 import type { ProductRepository } from '../data/product-repository';
 
 export function productsRoutes(products: ProductRepository, onChange: () => void): Router {
@@ -8,7 +8,7 @@ export function productsRoutes(products: ProductRepository, onChange: () => void
 
   router.post('/', async (req, res) => {
     const input = parseRequest(ProductInput, req.body, 'body');
-    const product = await products.create(input, currentContext().requestId);
+    const product = await products.create(input, requestIdOf(res));
     onChange();
     res.status(201).location(`${req.baseUrl}/${product.id}`).setHeader('ETag', etagOf(product.version)).json(product);
   });
@@ -27,14 +27,14 @@ export function productsRoutes(products: ProductRepository, onChange: () => void
   router.put('/:id', async (req, res) => {
     const { id } = parseRequest(ProductIdParams, req.params, 'params');
     const input = parseRequest(ProductInput, req.body, 'body');
-    const product = await products.replace(id, input, acceptedVersions(req.get('if-match')), currentContext().requestId);
+    const product = await products.replace(id, input, acceptedVersions(req.get('if-match')), requestIdOf(res));
     onChange();
     res.setHeader('ETag', etagOf(product.version)).json(product);
   });
 
   router.delete('/:id', async (req, res) => {
     const { id } = parseRequest(ProductIdParams, req.params, 'params');
-    await products.delete(id, acceptedVersions(req.get('if-match')), currentContext().requestId);
+    await products.delete(id, acceptedVersions(req.get('if-match')), requestIdOf(res));
     onChange();
     res.status(204).end();
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createLogger, createMetricsRegistry, createRedisClient } from '@stockstream/platform';
-import type { RedisClient, Registry } from '@stockstream/platform';
+import type { Logger, RedisClient, Registry } from '@stockstream/platform';
 import { createInventoryDb, createPool, createProductDb } from '@stockstream/prisma';
 import type { ProductDb, SqlPool } from '@stockstream/prisma';
 import { createTestDatabase } from '@stockstream/prisma/testing';
@@ -24,6 +24,7 @@ export interface ProductApiHarness {
   redis: RedisClient;
   relay: OutboxRelay;
   metrics: Registry;
+  logger: Logger;
   stream: string;
   close(): Promise<void>;
 }
@@ -58,6 +59,7 @@ export async function startProductApi(
     db,
     sql,
     databaseUrl: database.url,
+    logger,
     redis,
     relay,
     metrics,
