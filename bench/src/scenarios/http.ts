@@ -2,15 +2,16 @@
 // product-api, at its shipped log level (info) and at warn, against servers doing exactly its SQL in the
 // same run: a minimal Express 5 server (the yardstick), node:http (the floor of Node) and pgbench (the
 // floor of Postgres). Then product-api as two processes on one port (Node's cluster), to show what a
-// second core buys, and with HEAP_GROWTH_PERCENT=30, to show what a smaller heap costs.
+// second core buys, and with HEAP_GROWTH_PERCENT=30, to show what a smaller heap costs. All run at once
+// and take the load in turns, in rounds, so that the machine's drift falls on every one alike.
 import { Client } from 'pg';
 import { WRITE_SCRIPT, pgbench, readScript } from '../baselines/pgbench';
 import { createDatabases, freePort, peakRssMiB, productIds, startService } from '../infra';
-import type { Service } from '../infra';
+import type { Databases, Service } from '../infra';
 import { createProducts, readProducts } from '../load';
 import type { LoadResult } from '../load';
 import type { Row } from '../report';
-import { round } from '../stats';
+import { percentile, round } from '../stats';
 import type { Context } from './context';
 import { ratio } from './context';
 
@@ -50,36 +51,91 @@ const baseline = (name: string, script: string): Contender => ({
 });
 
 const MINIMAL_EXPRESS = 'minimal Express 5 + pg';
+/** Rounds of the full run's load: each contender gets a quarter of the time four times, in turn. */
+const ROUNDS = 4;
 
-/** Writes for the configured time, then reads over the ids written, each on a database of its own. */
 interface Measured {
   write: LoadResult;
   read: LoadResult;
   shipped: boolean;
 }
 
-async function measure(context: Context, contender: Contender): Promise<Measured> {
-  const { sizes } = context;
+/** A contender started on a database of its own, with the load it has had so far. */
+interface Running {
+  contender: Contender;
+  service: Service;
+  databases: Databases;
+  url: string;
+  writes: LoadResult[];
+  reads: LoadResult[];
+}
+
+async function start(context: Context, contender: Contender): Promise<Running> {
   const databases = await createDatabases();
-  const port = await freePort();
-  let service: Service | undefined;
   try {
-    service = await startService(contender.name, contender.script, contender.env(port, databases.productUrl, context), port);
-    const url = `http://127.0.0.1:${port}`;
-    context.log(`${contender.name}: POST /api/products, ${sizes.connections} connections, ${sizes.seconds} s`);
-    const write = await createProducts(url, { connections: sizes.connections, seconds: sizes.seconds });
-    const ids = await productIds(databases.productUrl);
-    context.log(`${contender.name}: GET /api/products/{id} over ${ids.length} ids`);
-    const read = await readProducts(url, ids, { connections: sizes.connections, seconds: sizes.seconds });
-    for (const [name, load] of Object.entries({ write, read })) {
-      if (load.non2xx || load.errors)
-        context.notes.push(`${contender.name} ${name}: ${load.non2xx} non-2xx and ${load.errors} errors of ${load.requests}`);
-    }
-    context.rss['1-2 write, read'] = { ...context.rss['1-2 write, read'], [contender.name]: service.peakRssMiB() };
-    return { write, read, shipped: contender.shipped ?? false };
-  } finally {
-    await service?.stop();
+    const port = await freePort();
+    const service = await startService(contender.name, contender.script, contender.env(port, databases.productUrl, context), port);
+    return { contender, service, databases, url: `http://127.0.0.1:${port}`, writes: [], reads: [] };
+  } catch (error) {
     await databases.drop();
+    throw error;
+  }
+}
+
+/** Rounds of equal length: their mean rate, the median of their percentiles, every request counted. */
+function combined(rounds: LoadResult[]): LoadResult {
+  const median = (values: number[]) => percentile(values, 50) ?? 0;
+  return {
+    rps: rounds.reduce((sum, round) => sum + round.rps, 0) / Math.max(1, rounds.length),
+    p50Ms: median(rounds.map((round) => round.p50Ms)),
+    p99Ms: median(rounds.map((round) => round.p99Ms)),
+    requests: rounds.reduce((sum, round) => sum + round.requests, 0),
+    non2xx: rounds.reduce((sum, round) => sum + round.non2xx, 0),
+    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+  };
+}
+
+/**
+ * Every contender runs at once, idle but for its turn, and the load goes to each in turn for a round
+ * (each round starting with the next contender): this machine's speed drifts by up to a quarter within
+ * an hour, and measured one after the other, a contender's ratio to the yardstick took that drift in.
+ * Writes for the configured time in all, then reads over the ids each wrote.
+ */
+async function measureInRounds(context: Context, contenders: Contender[]): Promise<Map<string, Measured>> {
+  const { sizes } = context;
+  const rounds = sizes.seconds >= 8 ? ROUNDS : 1;
+  const seconds = sizes.seconds / rounds;
+  const running: Running[] = [];
+  try {
+    for (const contender of contenders) running.push(await start(context, contender));
+    const inTurn = (round: number) => running.map((_, i) => running[(i + round) % running.length] as Running);
+    for (let round = 0; round < rounds; round++) {
+      context.log(`POST /api/products, round ${round + 1} of ${rounds}: ${seconds} s each, ${sizes.connections} connections`);
+      for (const contender of inTurn(round))
+        contender.writes.push(await createProducts(contender.url, { connections: sizes.connections, seconds }));
+    }
+    const ids = new Map<Running, string[]>();
+    for (const contender of running) ids.set(contender, await productIds(contender.databases.productUrl));
+    for (let round = 0; round < rounds; round++) {
+      context.log(`GET /api/products/{id}, round ${round + 1} of ${rounds}: ${seconds} s each over the ids each wrote`);
+      for (const contender of inTurn(round))
+        contender.reads.push(await readProducts(contender.url, ids.get(contender) ?? [], { connections: sizes.connections, seconds }));
+    }
+    const results = new Map<string, Measured>();
+    for (const { contender, service, writes, reads } of running) {
+      const write = combined(writes);
+      const read = combined(reads);
+      for (const [name, load] of Object.entries({ write, read })) {
+        if (load.non2xx || load.errors)
+          context.notes.push(`${contender.name} ${name}: ${load.non2xx} non-2xx and ${load.errors} errors of ${load.requests}`);
+      }
+      context.rss['1-2 write, read'] = { ...context.rss['1-2 write, read'], [contender.name]: service.peakRssMiB() };
+      results.set(contender.name, { write, read, shipped: contender.shipped ?? false });
+    }
+    return results;
+  } finally {
+    await Promise.all(running.map((contender) => contender.service.stop()));
+    await Promise.all(running.map((contender) => contender.databases.drop()));
   }
 }
 
@@ -126,7 +182,7 @@ function rowsFor(path: 'write' | 'read', results: Map<string, Measured>, pgbench
     });
     rows.push({
       scenario,
-      figure: `${name}: p50 / p99 latency`,
+      figure: `${name}: p50 / p99 latency (median of the rounds)`,
       value: load.p99Ms,
       unit: 'ms',
       baseline: { name: 'p50', value: load.p50Ms },
@@ -145,8 +201,7 @@ export async function httpScenarios(context: Context): Promise<void> {
     productApi('info', { processes: 2 }),
     productApi('info', { heapGrowthPercent: 30 }),
   ];
-  const results = new Map<string, Measured>();
-  for (const contender of contenders) results.set(contender.name, await measure(context, contender));
+  const results = await measureInRounds(context, contenders);
   const floor = await pgbenchFloor(context);
   context.rss['1-2 write, read'] = { ...context.rss['1-2 write, read'], 'bench (autocannon)': peakRssMiB(process.pid) };
   context.rows.push(...rowsFor('write', results, floor.write), ...rowsFor('read', results, floor.read));
