@@ -2,10 +2,10 @@ import {
   RecurringFailure,
   Shutdown,
   createLogger,
-  limitHeapGrowth,
   createMetricsRegistry,
   createRedisClient,
   errorMessage,
+  limitHeapGrowth,
   listen,
 } from '@stockstream/platform';
 import { createInventoryDb } from '@stockstream/prisma';

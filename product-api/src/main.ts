@@ -2,10 +2,10 @@ import cluster from 'node:cluster';
 import {
   Shutdown,
   createLogger,
-  limitHeapGrowth,
   createMetricsRegistry,
   createRedisClient,
   errorMessage,
+  limitHeapGrowth,
   listen,
 } from '@stockstream/platform';
 import { createInventoryDb, createPool, createProductDb } from '@stockstream/prisma';

@@ -21,9 +21,8 @@ export function requestIdOf(res: Response): string | undefined {
  * template (not the raw path) and status.
  *
  * Not in an AsyncLocalStorage (as the worker's event context is): entering one turns on Node 20's
- * promise hooks for the whole process, a cost on every promise of every request (8 µs of CPU per read,
- * 27 per create in product-api, measured; docs/performance.md), for an id that every line that needs
- * it can be handed.
+ * promise hooks for the whole process, a cost on every promise of every request (measured in
+ * docs/decisions/0007), for an id that every line that needs it can be handed.
  */
 export function requestContext(logger: Logger, registry: Registry): RequestHandler {
   const duration = new Histogram({
