@@ -108,7 +108,7 @@ async function measureInRounds(context: Context, contenders: Contender[]): Promi
   const running: Running[] = [];
   try {
     for (const contender of contenders) running.push(await start(context, contender));
-    const inTurn = (round: number) => running.map((_, i) => running[(i + round) % running.length] as Running);
+    const inTurn = (round: number) => [...running.slice(round % running.length), ...running.slice(0, round % running.length)];
     for (let round = 0; round < rounds; round++) {
       context.log(`POST /api/products, round ${round + 1} of ${rounds}: ${seconds} s each, ${sizes.connections} connections`);
       for (const contender of inTurn(round))
