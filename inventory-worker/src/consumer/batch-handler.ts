@@ -111,9 +111,15 @@ export class BatchHandler {
 
   private report(item: Delivered, result: Result): void {
     if ('applied' in result) {
-      runWithContext(eventContext(item), () =>
-        this.deps.logger.info('event handled', { type: item.event.type, outcome: result.applied, productId: item.event.data.productId }),
-      );
+      // The context handed to the line, not entered: entering the storage turns on promise hooks for the
+      // whole process (docs/decisions/0007); the paths that fail an event enter it, since lines deep
+      // inside them need it.
+      this.deps.logger.info('event handled', {
+        ...eventContext(item),
+        type: item.event.type,
+        outcome: result.applied,
+        productId: item.event.data.productId,
+      });
       this.deps.observer.handled(item.event.type, result.applied);
     } else if ('held' in result) {
       this.deps.observer.handled(item.event.type, 'held');
