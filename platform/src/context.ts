@@ -1,6 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-/** What every log line of the work in hand carries: the request, or the event and its stream entry. */
+/**
+ * What every log line of the work in hand carries: the event, its stream entry and the request that
+ * caused it. Only the worker enters it (HTTP requests hand their id to their lines: ADR 7).
+ */
 export interface LogContext {
   requestId?: string;
   eventId?: string;
@@ -16,9 +19,4 @@ export function runWithContext<T>(context: LogContext, work: () => T): T {
 
 export function currentContext(): LogContext {
   return storage.getStore() ?? {};
-}
-
-/** Runs work that belongs to no request or event (a background loop started by one). */
-export function runOutsideContext<T>(work: () => T): T {
-  return storage.exit(work);
 }

@@ -1,7 +1,7 @@
 import type { ProductEvent } from '@stockstream/contracts';
 import { toStreamFields } from '@stockstream/contracts';
 import type { Logger, RedisClient } from '@stockstream/platform';
-import { RecurringFailure, runOutsideContext } from '@stockstream/platform';
+import { RecurringFailure } from '@stockstream/platform';
 import type { ProductDb, SqlClient, SqlPool, SqlResult } from '@stockstream/prisma';
 import { withSqlClient } from '@stockstream/prisma';
 import { epochKey } from './broker-epoch';
@@ -112,7 +112,7 @@ export class OutboxRelay {
       void this.deletePublished();
     }, this.options.sweepIntervalMs);
     this.timer.unref();
-    this.brokerTimer = setInterval(() => void runOutsideContext(() => this.watchBroker()), this.options.brokerCheckIntervalMs);
+    this.brokerTimer = setInterval(() => void this.watchBroker(), this.options.brokerCheckIntervalMs);
     this.brokerTimer.unref();
     // A Redis that comes back may have come back empty.
     this.redis.on('ready', this.checkBroker);
@@ -120,8 +120,8 @@ export class OutboxRelay {
     this.checkBroker();
   }
 
-  /** Looks for lost data now, outside whatever request or pass asked for it. */
-  private readonly checkBroker = () => void runOutsideContext(() => this.broker.check());
+  /** Looks for lost data now; a listener, so that stop() can remove it. */
+  private readonly checkBroker = () => void this.broker.check();
 
   private async watchBroker(): Promise<void> {
     await this.broker.check();
@@ -139,8 +139,7 @@ export class OutboxRelay {
       this.again = true;
       return;
     }
-    // Outside the context of the request that kicked it: relay log lines are no request's.
-    this.draining = runOutsideContext(() => this.drain()).finally(() => {
+    this.draining = this.drain().finally(() => {
       this.draining = undefined;
       if (this.again) {
         this.again = false;
