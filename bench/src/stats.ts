@@ -1,3 +1,12 @@
+export function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+/** Mean of a list of numbers, or null for an empty list. */
+export function mean(values: number[]): number | null {
+  return values.length === 0 ? null : sum(values) / values.length;
+}
+
 /** Percentile of a list of numbers (nearest rank), or null for an empty list. */
 export function percentile(values: number[], p: number): number | null {
   if (values.length === 0) return null;

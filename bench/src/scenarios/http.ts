@@ -11,7 +11,7 @@ import type { Databases, Service } from '../infra';
 import { createProducts, readProducts } from '../load';
 import type { LoadResult } from '../load';
 import type { Row } from '../report';
-import { percentile, round } from '../stats';
+import { mean, percentile, round, sum } from '../stats';
 import type { Context } from './context';
 import { ratio } from './context';
 
@@ -86,12 +86,12 @@ async function start(context: Context, contender: Contender): Promise<Running> {
 function combined(rounds: LoadResult[]): LoadResult {
   const median = (values: number[]) => percentile(values, 50) ?? 0;
   return {
-    rps: rounds.reduce((sum, round) => sum + round.rps, 0) / Math.max(1, rounds.length),
+    rps: mean(rounds.map((round) => round.rps)) ?? 0,
     p50Ms: median(rounds.map((round) => round.p50Ms)),
     p99Ms: median(rounds.map((round) => round.p99Ms)),
-    requests: rounds.reduce((sum, round) => sum + round.requests, 0),
-    non2xx: rounds.reduce((sum, round) => sum + round.non2xx, 0),
-    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+    requests: sum(rounds.map((round) => round.requests)),
+    non2xx: sum(rounds.map((round) => round.non2xx)),
+    errors: sum(rounds.map((round) => round.errors)),
   };
 }
 

@@ -1,18 +1,15 @@
 // Scenario 5: the soak. product-api and one inventory-worker under a steady load (creates at the end to
 // end rate, and reads of what was created, for `soakSeconds`), their resident memory sampled every few
-// seconds: the peak, and whether it grows, comparing the last minute with the first after warm-up.
+// seconds: the peak, and whether it grows, comparing the last fifth of the samples with the second (the
+// first is warm-up).
 import { createDatabases, productIds, rssMiB, startPipeline } from '../infra';
 import type { Service } from '../infra';
 import { createProducts, readProducts } from '../load';
 import type { Row } from '../report';
-import { round } from '../stats';
+import { mean, round } from '../stats';
 import type { Context } from './context';
 
 const SAMPLE_MS = 5_000;
-
-function mean(values: number[]): number | null {
-  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
-}
 
 /** Mean RSS over the first and the last fifth of the samples after the first fifth (warm-up). */
 function growth(samples: number[]): { early: number | null; late: number | null } {
