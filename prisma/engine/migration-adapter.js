@@ -124,14 +124,12 @@ class MigrationAdapterFactory {
     const shadow = await new MigrationAdapterFactory(withDatabase(this.url, database)).connect();
     const disposeShadow = shadow.dispose.bind(shadow);
     const drop = async () => {
-      require('fs').appendFileSync('/tmp/engine-trace.log', `${process.pid} drop ${database} ${openShadows.has(database)}\n`);
       if (!openShadows.delete(database)) return;
       await disposeShadow();
       await admin.executeScript(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
       await admin.dispose();
     };
     openShadows.set(database, drop);
-    require('fs').appendFileSync('/tmp/engine-trace.log', `${process.pid} create ${database}\n`);
     shadow.dispose = drop;
     return shadow;
   }
