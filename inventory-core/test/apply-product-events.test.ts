@@ -149,6 +149,23 @@ describe('the rules, one at a time', () => {
     expect(await applyProductEvents(db, delivered([created]), rules)).toEqual(['duplicate']);
   });
 
+  test('in one batch, a delete outranks a snapshot at its own version, in either order (an unversioned delete is final)', async () => {
+    for (const order of ['delete first', 'delete last'] as const) {
+      const productId = randomUUID();
+      const [created] = history(productId, [], false) as [ProductEvent];
+      const unversionedDelete: ProductEvent = { ...envelope(), type: 'product.deleted', data: { productId, sku: 'gone' } };
+      const atTheEnd: ProductEvent = {
+        ...envelope(),
+        type: 'product.updated',
+        data: { productId, sku: 'S', name: 'Never', price: '1.00', productVersion: 2_147_483_647 },
+      };
+      const batch = order === 'delete first' ? [unversionedDelete, atTheEnd, created] : [created, atTheEnd, unversionedDelete];
+      const outcomes = await applyProductEvents(db, delivered(batch), rules);
+      expect(outcomes[batch.indexOf(unversionedDelete)]).toBe('processed');
+      expect(await db.inventoryItem.count({ where: { productId } })).toBe(0);
+    }
+  });
+
   test('an event of the old format, without productVersion, keeps its meaning: an update applies over the record', async () => {
     const productId = randomUUID();
     const [created] = history(productId, [], false) as [ProductEvent];

@@ -1,93 +1,55 @@
 import type { Queryable } from './inventory-repository';
 
-/** What a product event says of its product, as far as stock cares. */
-export interface ProductSnapshot {
+/** What the product stream does to a record: a snapshot makes or refreshes it, a removal deletes it. */
+export type StockRule = 'snapshot' | 'removal';
+
+/** One delivered event, as the apply function takes it. */
+export interface EventToApply {
+  eventId: string;
+  type: string;
+  streamId: string;
   productId: string;
   sku: string;
-  name: string;
-  /** 0: an unversioned update, applied over whatever the record holds. */
+  /** null for a removal: a deleted event carries no name. */
+  name: string | null;
+  /** The version the event speaks for (versionOf). */
   productVersion: number;
-}
-
-export interface ProductRemoval {
-  productId: string;
-  productVersion: number;
+  rule: StockRule;
 }
 
 /**
- * What the product stream does to stock, many products per statement. Each statement applies only what
- * is newer than the version the inventory side knows, so the result does not depend on delivery order.
- * Stock itself (quantity, reserved) is written only when a record is first made.
+ * What became of one event: `processed` changed the record (or its tombstone), `stale` was older than
+ * what the inventory side knew and changed nothing, `duplicate` had been applied before (same event id).
+ */
+export type Applied = 'processed' | 'stale' | 'duplicate';
+
+const OUTCOMES = new Set<string>(['processed', 'stale', 'duplicate']);
+
+/**
+ * What the product stream does to stock. A batch is applied by the database function
+ * apply_product_events (prisma/inventory/migrations/*_apply_in_one_round_trip): one statement, so one
+ * round trip and its own transaction, that locks the batch's products, records the event ids, and of
+ * each product applies only its newest new event, and only over an older version: the result does not
+ * depend on delivery order, batching or duplicates. Stock itself (quantity, reserved) is written only
+ * when a record is first made.
  */
 export class ProductStockRepository {
   constructor(private readonly db: Queryable) {}
 
-  /**
-   * Locks the products, then records the event ids, in one statement (one round trip); answers the ids
-   * that were new (the rest were applied before). The lock serializes this transaction with any other
-   * that applies events of the same products, until commit: without it, a delete and a create of one
-   * product in two transactions could each miss the other's uncommitted row and leave a record behind a
-   * tombstone. Keys are taken in one order, so two batches never wait on each other in a circle. The
-   * lock is an uncorrelated subquery of the WHERE clause, which Postgres runs once, before the first row
-   * is inserted; the statements after this one see whatever the previous lock holder committed.
-   */
-  async lockAndRecord(productIds: string[], events: { eventId: string; type: string; streamId: string }[]): Promise<Set<string>> {
-    const sorted = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
-    const rows = await this.db.$queryRaw<{ event_id: string }[]>`
-      INSERT INTO processed_events (event_id, type, stream_id)
-      SELECT * FROM unnest(${sorted.map((e) => e.eventId)}::uuid[], ${sorted.map((e) => e.type)}::text[], ${sorted.map((e) => e.streamId)}::text[])
-      WHERE (SELECT count(pg_advisory_xact_lock(key)) FROM (
-               SELECT DISTINCT hashtextextended(id::text, 0) AS key FROM unnest(${productIds}::uuid[]) AS id ORDER BY key
-             ) AS keys) >= 0
-      ON CONFLICT (event_id) DO NOTHING
-      RETURNING event_id::text`;
-    return new Set(rows.map((row) => row.event_id));
-  }
-
-  /**
-   * Makes or refreshes each product's record: a product with no record and no tombstone at or above this
-   * version gets one with `initialStock`; a record at an older version takes the sku, name and version.
-   * Answers the products whose record changed.
-   */
-  async upsertSnapshots(snapshots: ProductSnapshot[], initialStock: number): Promise<Set<string>> {
-    if (snapshots.length === 0) return new Set();
-    const rows = await this.db.$queryRaw<{ product_id: string }[]>`
-      WITH incoming AS (
-        SELECT * FROM unnest(${snapshots.map((s) => s.productId)}::uuid[], ${snapshots.map((s) => s.sku)}::text[],
-                             ${snapshots.map((s) => s.name)}::text[], ${snapshots.map((s) => s.productVersion)}::int[])
-          AS i(product_id, sku, name, product_version)
-      )
-      INSERT INTO inventory_items AS item (product_id, sku, name, quantity, product_version, updated_at)
-      SELECT i.product_id, i.sku, i.name, ${initialStock}, i.product_version, now() FROM incoming i
-      WHERE NOT EXISTS (SELECT 1 FROM product_tombstones t WHERE t.product_id = i.product_id AND t.product_version >= i.product_version)
-      ON CONFLICT (product_id) DO UPDATE
-        SET sku = EXCLUDED.sku, name = EXCLUDED.name, product_version = GREATEST(item.product_version, EXCLUDED.product_version),
-            version = item.version + 1, updated_at = now()
-        WHERE item.product_version < EXCLUDED.product_version OR EXCLUDED.product_version = 0
-      RETURNING item.product_id::text`;
-    return new Set(rows.map((row) => row.product_id));
-  }
-
-  /**
-   * Leaves a tombstone at the deletion's version and removes the record (with its reservations and
-   * ledger). Answers the products whose tombstone is new or newer.
-   */
-  async removeProducts(removals: ProductRemoval[]): Promise<Set<string>> {
-    if (removals.length === 0) return new Set();
-    const rows = await this.db.$queryRaw<{ product_id: string }[]>`
-      WITH incoming AS (
-        SELECT * FROM unnest(${removals.map((r) => r.productId)}::uuid[], ${removals.map((r) => r.productVersion)}::int[])
-          AS d(product_id, product_version)
-      ), removed AS (
-        DELETE FROM inventory_items item USING incoming d
-        WHERE item.product_id = d.product_id AND item.product_version <= d.product_version
-      )
-      INSERT INTO product_tombstones AS t (product_id, product_version, deleted_at)
-      SELECT product_id, product_version, now() FROM incoming
-      ON CONFLICT (product_id) DO UPDATE SET product_version = EXCLUDED.product_version, deleted_at = now()
-        WHERE t.product_version < EXCLUDED.product_version
-      RETURNING t.product_id::text`;
-    return new Set(rows.map((row) => row.product_id));
+  /** Answers each event's outcome, in the order given. */
+  async apply(events: EventToApply[], initialStock: number): Promise<Applied[]> {
+    if (events.length === 0) return [];
+    const rows = await this.db.$queryRaw<{ ordinal: number; outcome: string }[]>`
+      SELECT ordinal, outcome FROM apply_product_events(
+        ${events.map((e) => e.eventId)}::uuid[], ${events.map((e) => e.type)}::text[], ${events.map((e) => e.streamId)}::text[],
+        ${events.map((e) => e.productId)}::uuid[], ${events.map((e) => e.sku)}::text[], ${events.map((e) => e.name)}::text[],
+        ${events.map((e) => e.productVersion)}::int[], ${events.map((e) => e.rule)}::text[], ${initialStock}::int)`;
+    return events.map((_, i) => {
+      const outcome = rows[i]?.outcome;
+      if (rows[i]?.ordinal !== i + 1 || outcome === undefined || !OUTCOMES.has(outcome))
+        throw new Error(`apply_product_events answered ${JSON.stringify(rows[i])} for event ${i + 1} of ${events.length}`);
+      return outcome as Applied;
+    });
   }
 
   /**
