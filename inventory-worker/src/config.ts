@@ -21,6 +21,7 @@ export const WorkerConfig = z
       .max(200)
       .default(`${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
     BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
+    BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(8).default(2),
     BLOCK_MS: z.coerce.number().int().min(10).max(4000).default(2000),
     CLAIM_IDLE_MS: ms(10_000),
     CLAIM_INTERVAL_MS: ms(2_000),
@@ -49,6 +50,11 @@ export const WorkerConfig = z
   .refine((c) => c.CONSUMER_IDLE_MS > Math.max(c.CLAIM_IDLE_MS, c.BLOCK_MS * 10), {
     path: ['CONSUMER_IDLE_MS'],
     message: 'must be above CLAIM_IDLE_MS and 10 × BLOCK_MS, or live consumers could be removed',
+  })
+  // Each batch in flight holds a connection while it is applied; claims and pruning need one too.
+  .refine((c) => c.DB_POOL_SIZE > c.BATCHES_IN_FLIGHT, {
+    path: ['DB_POOL_SIZE'],
+    message: 'must be above BATCHES_IN_FLIGHT: each batch in flight holds a connection, and the loop needs one more',
   })
   .refine((c) => c.READ_STALL_MS > c.BLOCK_MS + c.CLAIM_INTERVAL_MS, {
     path: ['READ_STALL_MS'],

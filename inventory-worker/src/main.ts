@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     deadLetterStream: config.DEAD_LETTER_STREAM,
     consumer: config.CONSUMER_NAME,
     batchSize: config.BATCH_SIZE,
+    batchesInFlight: config.BATCHES_IN_FLIGHT,
     blockMs: config.BLOCK_MS,
     claimIdleMs: config.CLAIM_IDLE_MS,
     claimIntervalMs: config.CLAIM_INTERVAL_MS,

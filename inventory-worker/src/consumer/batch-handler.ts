@@ -149,7 +149,8 @@ export class BatchHandler {
     if (!this.databaseDown) this.deps.logger.error('database unreachable; holding entries pending until it answers');
     this.databaseDown = true;
     const back = await waitForDatabase(this.deps.db, this.deps.stopping);
-    if (back) {
+    // With batches in flight several may wait out one outage: the first back says it ended.
+    if (back && this.databaseDown) {
       this.deps.logger.info('database answers again; resuming');
       this.databaseDown = false;
     }

@@ -7,6 +7,8 @@ export interface ConsumerOptions {
   /** Unique per process: a restart is a new consumer, and its predecessor's entries are claimed. */
   consumer: string;
   batchSize: number;
+  /** Batches applied at once by this consumer: the loop reads the next while one is being applied. */
+  batchesInFlight: number;
   blockMs: number;
   /**
    * An entry pending this long without being kept fresh is taken over by a claim: its consumer died, or

@@ -4,6 +4,7 @@ import type { Logger, RedisClient } from '@stockstream/platform';
 import { compareStreamIds, errorMessage } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma';
 import { BatchHandler } from './batch-handler';
+import { BatchesInFlight } from './batches-in-flight';
 import { ConsumerGroup, isMissingGroup } from './consumer-group';
 import { removeIdleConsumers } from './consumer-hygiene';
 import type { ConsumerObserver, ConsumerOptions } from './consumer-options';
@@ -49,12 +50,14 @@ export class StreamConsumer {
   private readonly group: ConsumerGroup;
   private readonly inFlight: InFlight;
   private readonly handler: BatchHandler;
+  private readonly batches: BatchesInFlight;
   private readonly observer: ConsumerObserver;
 
   constructor(private readonly deps: ConsumerDeps) {
     this.observer = deps.observer ?? quietObserver;
     this.group = new ConsumerGroup(deps.redis, deps.reader, deps.options);
     this.inFlight = new InFlight(deps.redis, deps.options, deps.logger);
+    this.batches = new BatchesInFlight(deps.options.batchesInFlight);
     this.handler = new BatchHandler({
       db: deps.db,
       group: this.group,
@@ -116,6 +119,8 @@ export class StreamConsumer {
         consecutive = 0;
         this.roundSucceeded();
       } catch (error) {
+        // The loop starts over only once the batches it handed off are done (their failures are this one's).
+        await this.batches.settle().catch(() => undefined);
         if (
           isMissingGroup(error) &&
           (await this.startGroupOver('group-missing').then(
@@ -129,6 +134,8 @@ export class StreamConsumer {
         await sleep(Math.min(100 * 2 ** (consecutive - 1), 5_000));
       }
     }
+    // Stopping: the batches in flight finish and are acknowledged; a failure leaves its entries pending.
+    await this.batches.settle().catch((error: unknown) => this.roundFailed(error));
   }
 
   /**
@@ -162,6 +169,8 @@ export class StreamConsumer {
   private async round(): Promise<void> {
     const { claimIntervalMs, blockMs, pruneIntervalMs } = this.deps.options;
     if (Date.now() >= this.nextClaimAt) {
+      // Claims and the epoch check see the group with nothing of this consumer's in flight.
+      await this.batches.settle();
       await this.watchEpoch();
       await this.claimIdle();
       this.nextClaimAt = Date.now() + claimIntervalMs;
@@ -175,7 +184,7 @@ export class StreamConsumer {
     const entries = await this.group.read('>', Math.max(10, Math.min(blockMs, this.nextClaimAt - Date.now())));
     this.lastReadAt = Date.now();
     this.observer.read();
-    await this.handler.handle(entries);
+    await this.batches.add(this.handler.handle(entries));
   }
 
   /**

@@ -28,6 +28,7 @@ export function consumerOptions(streams: ReturnType<typeof testStreams>, overrid
     ...streams,
     consumer: `test-worker-${randomUUID().slice(0, 8)}`,
     batchSize: 50,
+    batchesInFlight: 2,
     blockMs: 100,
     claimIdleMs: 30_000,
     claimIntervalMs: 10_000,
