@@ -58,17 +58,22 @@ export type SqlResult<Row extends object = Record<string, unknown>> = pg.QueryRe
 /**
  * `work` on one connection of the pool, which it uses for a transaction of its own (BEGIN and COMMIT
  * sent by it, as it sees fit). When `work` throws, the transaction is rolled back; a connection whose
- * ROLLBACK fails is broken, and is closed rather than given back to the pool.
+ * ROLLBACK fails is broken, and is closed rather than given back to the pool. While the connection is
+ * out of the pool, the pool does not listen for its errors: a connection lost then (the query in hand
+ * fails with it) would otherwise be an 'error' event nobody handles, which ends the process.
  */
 export async function withSqlClient<T>(pool: SqlPool, work: (client: SqlClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
   try {
     return await work(client);
   } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+    if (!broken) await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
