@@ -29,19 +29,6 @@ interface ClaimedRow {
   created_at: Date | null;
 }
 
-type Claimed = { position: string; envelope: ProductEvent; created_at: Date };
-
-/** The claim's rows, from the results of a query that ends with beginAndClaim; 'busy' when another relay holds the lock. */
-function claimedRows(results: unknown): Claimed[] | 'busy' {
-  const { rows } = (results as SqlResult<ClaimedRow>[]).at(-1) ?? { rows: [] };
-  if (!rows[0]?.locked) return 'busy';
-  return rows.flatMap((row) =>
-    row.position === null || row.envelope === null || row.created_at === null
-      ? []
-      : [{ position: row.position, envelope: row.envelope, created_at: row.created_at }],
-  );
-}
-
 /** One relay publishes at a time across all replicas, so events of one product reach the stream in commit order. */
 const RELAY_LOCK_KEY = 7_212_001;
 
@@ -181,73 +168,70 @@ export class OutboxRelay {
 
   private async drain(): Promise<void> {
     try {
-      const { epoch } = await this.broker.relayState();
-      // Straight through the pool, not Prisma, in two round trips a batch (one to Postgres): this runs
-      // after every create, and each round trip is latency every event waits for (docs/performance.md).
-      const published = await withSqlClient(this.sql, (client) => this.publishClaimed(client, epoch));
-      if (published === 'busy') {
-        this.logger.debug('outbox relay busy elsewhere; retrying shortly');
-        setTimeout(() => this.kick(), BUSY_RETRY_MS).unref();
-        return;
+      for (;;) {
+        const published = await this.publishBatch();
+        if (published === 'busy') {
+          this.logger.debug('outbox relay busy elsewhere; retrying shortly');
+          setTimeout(() => this.kick(), BUSY_RETRY_MS).unref();
+          return;
+        }
+        this.publishing.succeeded();
+        if (published < this.options.batchSize) {
+          this.broker.drained();
+          return;
+        }
       }
-      this.publishing.succeeded();
-      this.broker.drained();
     } catch (error) {
       this.publishing.failed(error);
     }
   }
 
-  /**
-   * Batch after batch, each in its own transaction: the relay lock and the claim, the XADDs, the claimed
-   * rows marked published. While more is waiting (a full batch, or a commit kicked the relay meanwhile)
-   * the mark, the COMMIT and the next BEGIN and claim go as one round trip. Ends when a claim finds
-   * less than a batch and nothing kicked: the backlog is empty.
-   */
-  private async publishClaimed(client: SqlClient, epoch: string): Promise<number | 'busy'> {
-    let claimed = claimedRows(await client.query(beginAndClaim(this.options.batchSize)));
-    let published = 0;
-    for (;;) {
-      if (claimed === 'busy' || claimed.length === 0) {
-        await client.query('ROLLBACK');
-        return claimed === 'busy' ? 'busy' : published;
-      }
-      const streamIds = await this.publish(claimed, epoch);
-      published += claimed.length;
-      const more = claimed.length === this.options.batchSize || this.again;
-      // This claim sees every commit that kicked so far.
-      if (more) this.again = false;
-      const marked = markPublishedAndCommit(
-        client,
-        this.options.stream,
-        claimed.map((row) => row.position),
-        streamIds,
-      );
-      if (!more) {
-        await client.query(marked);
-        this.observePublished(claimed);
-        return published;
-      }
-      const results = await client.query(`${marked}; ${beginAndClaim(this.options.batchSize)}`);
-      this.observePublished(claimed);
-      claimed = claimedRows(results);
-    }
+  private async publishBatch(): Promise<number | 'busy'> {
+    const { epoch } = await this.broker.relayState();
+    // Straight through the pool, not Prisma, in three round trips (two to Postgres): this runs after
+    // every create, and each round trip is latency every event waits for (docs/performance.md).
+    return withSqlClient(this.sql, (client) => this.publishClaimed(client, epoch));
   }
 
-  /** XADDs the rows in one pipeline, with the epoch marker read in the same round trip. */
-  private async publish(rows: Claimed[], epoch: string): Promise<string[]> {
-    // When the epoch marker is not the one recorded, Redis lost the stream, and these entries went into a
-    // new one; they are published again with the rest.
+  /** In one transaction: the relay lock and the claim, the XADDs, the claimed rows marked published. */
+  private async publishClaimed(client: SqlClient, epoch: string): Promise<number | 'busy'> {
+    const [, , { rows: claimed }] = (await client.query(beginAndClaim(this.options.batchSize))) as unknown as [
+      SqlResult,
+      SqlResult,
+      SqlResult<ClaimedRow>,
+    ];
+    if (!claimed[0]?.locked) {
+      await client.query('ROLLBACK');
+      return 'busy';
+    }
+    const rows = claimed.flatMap((row) =>
+      row.position === null || row.envelope === null || row.created_at === null
+        ? []
+        : [{ position: row.position, envelope: row.envelope, created_at: row.created_at }],
+    );
+    if (rows.length === 0) {
+      await client.query('ROLLBACK');
+      return 0;
+    }
+    const started = Date.now();
+    // The epoch marker is read in the same round trip: when it is not the one recorded, Redis lost
+    // the stream, and these entries went into a new one; they are published again with the rest.
     const pipeline = this.redis.multi().get(epochKey(this.options.stream));
     for (const row of rows) pipeline.xAdd(this.options.stream, '*', toStreamFields(row.envelope));
     const [seenEpoch, ...streamIds] = await pipeline.execAsPipeline();
     if (seenEpoch === null || String(seenEpoch) !== epoch) setImmediate(this.checkBroker);
-    return streamIds.map(String);
-  }
-
-  private observePublished(rows: Claimed[]): void {
+    await client.query(
+      markPublishedAndCommit(
+        client,
+        this.options.stream,
+        rows.map((row) => row.position),
+        streamIds.map(String),
+      ),
+    );
     const now = Date.now();
     this.observer?.published(rows.map((row) => (now - row.created_at.getTime()) / 1000));
-    this.logger.debug('published outbox events', { count: rows.length });
+    this.logger.debug('published outbox events', { count: rows.length, ms: now - started });
+    return rows.length;
   }
 
   private async deletePublished(): Promise<void> {
