@@ -46,8 +46,9 @@ describe('a worker with two batches in flight', () => {
       await holder.query('SELECT pg_advisory_unlock_all()');
       await holder.end();
     }
-    await waitFor('slow’s record', () => worker.db.inventoryItem.findUnique({ where: { productId: slow.data.productId } }));
-    expect(worker.outcomes.count('product.created', 'processed')).toBe(2);
+    // Counted once acknowledged, after the commit: both applied, each once.
+    await waitFor('both events handled', () => worker.outcomes.count('product.created', 'processed') === 2);
+    expect(await worker.db.inventoryItem.count({ where: { productId: { in: [slow.data.productId, quick.data.productId] } } })).toBe(2);
   });
 });
 
