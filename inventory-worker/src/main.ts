@@ -8,11 +8,16 @@ import { workerMetrics } from './worker-metrics';
 
 const logger = createLogger('inventory-worker');
 
+const APPLY_TIMEOUT_MS = 30_000;
+
 async function main(): Promise<void> {
   const config = loadConfig();
   limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
   const db = createInventoryDb(config.INVENTORY_DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
+    // A batch's apply is one statement (ADR 8): bounded as its transaction was, so that a batch stuck on
+    // a lock fails, is split and retried, instead of being kept in hand for ever.
+    statementTimeoutMs: APPLY_TIMEOUT_MS,
     onPoolError: (error) => logger.warn('database connection error', { error: error.message }),
   });
   // Workers wait out Redis reconnects: commands queue until the connection is back.

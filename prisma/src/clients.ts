@@ -16,6 +16,8 @@ v8.setFlagsFromString('--liftoff-only');
 export interface PoolOptions {
   /** Connections in the pool; a two-core machine is served best by a few. */
   poolSize?: number;
+  /** Postgres cancels a statement that runs longer (its `statement_timeout`); none when unset. */
+  statementTimeoutMs?: number;
   onPoolError?: (error: Error) => void;
 }
 
@@ -26,8 +28,13 @@ export type SqlPool = pg.Pool;
  * Prisma's runtime costs about three times the driver's own CPU per query (docs/performance.md). The
  * caller ends it, after the client's $disconnect.
  */
-export function createPool(url: string, { poolSize = 10, onPoolError }: PoolOptions = {}): SqlPool {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+export function createPool(url: string, { poolSize = 10, statementTimeoutMs, onPoolError }: PoolOptions = {}): SqlPool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 5_000,
+    ...(statementTimeoutMs === undefined ? {} : { statement_timeout: statementTimeoutMs }),
+  });
   // An idle connection that breaks must not crash the process; the next query reports the outage.
   pool.on('error', (error) => onPoolError?.(error));
   return pool;

@@ -1,5 +1,6 @@
-// withSqlClient, the relay's way to a connection of its own: a connection lost while it is out of the
-// pool fails the work in hand, is closed rather than given back, and does not end the process.
+// The pg pool: withSqlClient, the relay's way to a connection of its own (a connection lost while it is
+// out of the pool fails the work in hand, is closed rather than given back, and does not end the
+// process), and the pool's statement timeout, which bounds a worker's apply.
 import { createPool, withSqlClient } from '@stockstream/prisma';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
@@ -36,6 +37,16 @@ test('a connection lost during the work rejects it, and the pool opens a new one
     expect(answer).toEqual({ one: 1 });
   } finally {
     await proxy.up();
+    await pool.end();
+  }
+});
+
+test('a pool with a statement timeout has Postgres cancel a statement that runs longer', async () => {
+  const pool = createPool(database.url, { poolSize: 1, statementTimeoutMs: 100 });
+  try {
+    await expect(pool.query('SELECT pg_sleep(1)')).rejects.toMatchObject({ code: '57014' });
+    await expect(pool.query('SELECT pg_sleep(0.01)')).resolves.toBeTruthy();
+  } finally {
     await pool.end();
   }
 });
