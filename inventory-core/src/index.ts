@@ -3,12 +3,10 @@
 export { InventoryRepository } from './data/inventory-repository';
 export type { Queryable as InventoryQueryable } from './data/inventory-repository';
 export { ProductStockRepository } from './data/product-stock-repository';
-export type { EventToApply, StockRule } from './data/product-stock-repository';
 export { StockError } from './domain/stock-errors';
 export type { StockErrorKind } from './domain/stock-errors';
-export { applyProductEvents, productEventRules } from './product-events/apply-product-events';
+export { applyProductEvents, eventToApply } from './product-events/apply-product-events';
 export type { Applied, DeliveredEvent, StockRules } from './product-events/apply-product-events';
-export { versionOf } from './product-events/event-version';
 export { DeadLetterQueue } from './dead-letters/dead-letter-queue';
 export type { DeadLetterFilter, DeadLetterStats } from './dead-letters/dead-letter-queue';
 export { deadLetter } from './dead-letters/write-dead-letter';

@@ -22,13 +22,14 @@ export interface DeliveredEvent {
  * Every event type and the rule it applies, in one place. Created and updated share theirs: the newest
  * snapshot of a product wins, and an update that comes before its create makes the record.
  */
-export const productEventRules: { [T in ProductEventType]: StockRule } = {
+const productEventRules: { [T in ProductEventType]: StockRule } = {
   'product.created': 'snapshot',
   'product.updated': 'snapshot',
   'product.deleted': 'removal',
 };
 
-function toApply({ event, streamId }: DeliveredEvent): EventToApply {
+/** A delivered event as the apply function takes it: its rule and the version it speaks for decided here. */
+export function eventToApply({ event, streamId }: DeliveredEvent): EventToApply {
   return {
     eventId: event.id,
     type: event.type,
@@ -48,5 +49,5 @@ function toApply({ event, streamId }: DeliveredEvent): EventToApply {
  * or shuffled or delivered again, leaves the same records.
  */
 export async function applyProductEvents(db: InventoryDb | Queryable, batch: DeliveredEvent[], rules: StockRules): Promise<Applied[]> {
-  return new ProductStockRepository(db).apply(batch.map(toApply), rules.initialStock);
+  return new ProductStockRepository(db).apply(batch.map(eventToApply), rules.initialStock);
 }
