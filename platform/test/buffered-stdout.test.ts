@@ -1,4 +1,4 @@
-// Log lines are batched to stdout, in order, and none is lost when the process exits at once.
+// Log lines are batched to stdout, in order, none is lost when the process exits at once, and none is dropped for what it holds.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -29,4 +29,15 @@ test('lines logged right before process.exit are written, not lost in the buffer
   const { status, lines } = runLogging(`const log = createLogger('svc'); log.error('failed to start', { why: 'test' }); process.exit(1);`);
   expect(status).toBe(1);
   expect(lines).toEqual([expect.objectContaining({ message: 'failed to start', why: 'test', level: 'error' })]);
+});
+
+test('a line that plain JSON cannot hold (a cycle, a BigInt) is still written, not dropped or thrown', () => {
+  const { status, lines } = runLogging(
+    `const log = createLogger('svc'); const order = { id: 7 }; order.self = order; log.warn('odd meta', { order, count: 10n }); log.info('after');`,
+  );
+  expect(status).toBe(0);
+  expect(lines).toEqual([
+    expect.objectContaining({ message: 'odd meta', order: { id: 7, self: '[Circular]' }, count: '10' }),
+    expect.objectContaining({ message: 'after' }),
+  ]);
 });
