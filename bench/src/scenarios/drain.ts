@@ -10,6 +10,8 @@ import { Client } from 'pg';
 import { createClient } from 'redis';
 import { toStreamFields } from '@stockstream/contracts';
 import type { ProductEvent } from '@stockstream/contracts';
+import { consumerGroupState } from '@stockstream/inventory-core';
+import type { RedisClient } from '@stockstream/platform';
 import { createDatabases, freePort, peakRssMiB, startService, waitUntil } from '../infra';
 import type { Service } from '../infra';
 import { round } from '../stats';
@@ -77,19 +79,15 @@ async function count(url: string, table: 'inventory_items' | 'processed_events')
 }
 const countRecords = (url: string) => count(url, 'inventory_items');
 
-interface GroupInfo {
-  xInfoGroups(stream: string): Promise<readonly { name: unknown; pending: unknown; lag: unknown }[]>;
-}
-
 /**
  * Whether the workers' group has every entry acknowledged (none left to deliver, none pending), which
  * they do after the apply commits: asked of Redis, since a count of the table every poll (a connection,
  * a backend, a scan of 100,000 rows) took a tenth of a core from the workers being measured, which the
  * yardstick never paid. The count then confirms.
  */
-async function groupDone(redis: GroupInfo, stream: string): Promise<boolean> {
-  const group = (await redis.xInfoGroups(stream)).find((one) => String(one.name) === WORKER_GROUP);
-  return group !== undefined && Number(group.pending) === 0 && Number(group.lag) === 0;
+async function groupDone(redis: RedisClient, stream: string): Promise<boolean> {
+  const state = await consumerGroupState(redis, stream, WORKER_GROUP);
+  return state?.pending === 0 && state.lag === 0;
 }
 
 /**
