@@ -7,8 +7,7 @@ export type Logger = winston.Logger;
 
 const MESSAGE = Symbol.for('message');
 
-/** For what JSON.stringify refuses (a cycle, a BigInt): bigints as strings, as winston's json format writes them. */
-const stringifyAnything = safeStringify.configure({ bigint: true });
+/** For a line JSON.stringify refuses (a cycle, a BigInt): bigints as strings, as winston's json format wrote them. */
 const bigintAsString = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
 
 /**
@@ -24,7 +23,7 @@ const jsonLine = winston.format((info) => {
   try {
     line = JSON.stringify(info);
   } catch {
-    line = stringifyAnything(info, bigintAsString) ?? '{}';
+    line = safeStringify(info, bigintAsString) ?? '{}';
   }
   (info as Record<symbol, unknown>)[MESSAGE] = line;
   return info;
