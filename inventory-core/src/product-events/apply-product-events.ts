@@ -1,5 +1,4 @@
 import type { ProductEvent, ProductEventType } from '@stockstream/contracts';
-import type { InventoryDb } from '@stockstream/prisma';
 import type { Queryable } from '../data/inventory-repository';
 import { ProductStockRepository } from '../data/product-stock-repository';
 import type { Applied, EventToApply, StockRule } from '../data/product-stock-repository';
@@ -48,6 +47,6 @@ export function eventToApply({ event, streamId }: DeliveredEvent): EventToApply 
  * event applies, a no-op when the inventory side knows a newer version already. The same batch, split
  * or shuffled or delivered again, leaves the same records.
  */
-export async function applyProductEvents(db: InventoryDb | Queryable, batch: DeliveredEvent[], rules: StockRules): Promise<Applied[]> {
+export async function applyProductEvents(db: Queryable, batch: DeliveredEvent[], rules: StockRules): Promise<Applied[]> {
   return new ProductStockRepository(db).apply(batch.map(eventToApply), rules.initialStock);
 }
