@@ -2,7 +2,7 @@
 // what product events do to stock, and the dead-letter stream. No HTTP code, no process wiring.
 export { InventoryRepository } from './data/inventory-repository';
 export type { Queryable as InventoryQueryable } from './data/inventory-repository';
-export { ProductStockRepository } from './data/product-stock-repository';
+export { ProductStockRepository, applyArguments } from './data/product-stock-repository';
 export { StockError } from './domain/stock-errors';
 export type { StockErrorKind } from './domain/stock-errors';
 export { applyProductEvents, eventToApply } from './product-events/apply-product-events';

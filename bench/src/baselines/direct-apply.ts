@@ -4,7 +4,7 @@
 // no Redis, no parsing and no Prisma: the drain's yardstick.
 import { Client } from 'pg';
 import type { ProductEvent } from '@stockstream/contracts';
-import { eventToApply } from '@stockstream/inventory-core';
+import { applyArguments, eventToApply } from '@stockstream/inventory-core';
 
 const APPLY = `SELECT ordinal, outcome FROM apply_product_events(
   $1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::int[], $8::text[], 100)`;
@@ -17,16 +17,7 @@ export async function directApply(url: string, events: ProductEvent[], batchSize
     const began = performance.now();
     for (let start = 0; start < events.length; start += batchSize) {
       const batch = events.slice(start, start + batchSize).map((event, i) => eventToApply({ event, streamId: `${start + i + 1}-0` }));
-      await client.query(APPLY, [
-        batch.map((e) => e.eventId),
-        batch.map((e) => e.type),
-        batch.map((e) => e.streamId),
-        batch.map((e) => e.productId),
-        batch.map((e) => e.sku),
-        batch.map((e) => e.name),
-        batch.map((e) => e.productVersion),
-        batch.map((e) => e.rule),
-      ]);
+      await client.query(APPLY, [...applyArguments(batch)]);
     }
     return events.length / ((performance.now() - began) / 1000);
   } finally {

@@ -25,6 +25,20 @@ export type Applied = 'processed' | 'stale' | 'duplicate';
 
 const OUTCOMES = new Set<string>(['processed', 'stale', 'duplicate']);
 
+/** The function's array arguments, in its order (ids, types, stream ids, products, skus, names, versions, rules). */
+export function applyArguments(events: EventToApply[]) {
+  return [
+    events.map((e) => e.eventId),
+    events.map((e) => e.type),
+    events.map((e) => e.streamId),
+    events.map((e) => e.productId),
+    events.map((e) => e.sku),
+    events.map((e) => e.name),
+    events.map((e) => e.productVersion),
+    events.map((e) => e.rule),
+  ] as const;
+}
+
 /**
  * What the product stream does to stock. A batch is applied by the database function
  * apply_product_events (prisma/inventory/migrations/*_apply_in_one_round_trip): one statement, so one
@@ -39,11 +53,11 @@ export class ProductStockRepository {
   /** Answers each event's outcome, in the order given. */
   async apply(events: EventToApply[], initialStock: number): Promise<Applied[]> {
     if (events.length === 0) return [];
+    const [eventIds, types, streamIds, productIds, skus, names, versions, rules] = applyArguments(events);
     const rows = await this.db.$queryRaw<{ ordinal: number; outcome: string }[]>`
       SELECT ordinal, outcome FROM apply_product_events(
-        ${events.map((e) => e.eventId)}::uuid[], ${events.map((e) => e.type)}::text[], ${events.map((e) => e.streamId)}::text[],
-        ${events.map((e) => e.productId)}::uuid[], ${events.map((e) => e.sku)}::text[], ${events.map((e) => e.name)}::text[],
-        ${events.map((e) => e.productVersion)}::int[], ${events.map((e) => e.rule)}::text[], ${initialStock}::int)`;
+        ${eventIds}::uuid[], ${types}::text[], ${streamIds}::text[], ${productIds}::uuid[], ${skus}::text[], ${names}::text[],
+        ${versions}::int[], ${rules}::text[], ${initialStock}::int)`;
     return events.map((_, i) => {
       const outcome = rows[i]?.outcome;
       if (rows[i]?.ordinal !== i + 1 || outcome === undefined || !OUTCOMES.has(outcome))
