@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createLogger, createRedisClient } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
 import { ProductRepository } from '../src/data/product-repository';
+import { productEvent } from '../src/domain/product-events';
 import { OutboxRelay } from '../src/relay/outbox-relay';
 import { TEST_REDIS_URL, startProductApi, validProduct } from './support/product-api';
 import type { ProductApiHarness } from './support/product-api';
@@ -37,8 +38,36 @@ async function until(check: () => Promise<boolean>, what: string) {
 test('publishes right after the commit, without waiting for the sweep', async () => {
   const res = await api.http.post('/api/products').send(validProduct()).expect(201);
   await until(async () => (await streamEvents(api.redis, api.stream)).some((event) => event.data.productId === res.body.id), 'the event');
-  // The row is marked published in the relay's transaction, which commits just after the XADD.
-  await until(async () => (await api.relay.backlog()) === 0, 'the row marked published');
+  // The stream's mark moves past the row in the relay's transaction, which commits just after the XADD.
+  await until(async () => (await api.relay.backlog()) === 0, 'the mark past the row');
+});
+
+test('an event committed after a later one is still published, once the older transaction ends', async () => {
+  // The older transaction writes its event first (the lower position) and commits last: a mark on
+  // positions alone would pass it by. Nothing kicks the relay when it commits: the relay looks again.
+  const older = await api.sql.connect();
+  const event = productEvent('product.created', { id: randomUUID(), sku: 'OLDER-1', name: 'older', price: '1.00', version: 1 }, undefined);
+  const productId = event.data.productId;
+  try {
+    await older.query('BEGIN');
+    await older.query('INSERT INTO outbox (event_id, product_id, type, envelope) VALUES ($1, $2, $3, $4)', [
+      event.id,
+      productId,
+      event.type,
+      JSON.stringify(event),
+    ]);
+    const later = await api.http.post('/api/products').send(validProduct()).expect(201);
+    // Time for the passes the later commit kicked to see its row before the older one commits.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await older.query('COMMIT');
+    await until(async () => {
+      const published = new Set((await streamEvents(api.redis, api.stream)).map((event) => event.data.productId));
+      return published.has(productId) && published.has(later.body.id);
+    }, 'both events on the stream');
+    await until(async () => (await api.relay.backlog()) === 0, 'the mark past both rows');
+  } finally {
+    older.release();
+  }
 });
 
 test('three relays at once publish every event exactly once, each product in commit order', async () => {
@@ -75,8 +104,10 @@ test('three relays at once publish every event exactly once, each product in com
       }),
     );
     relays.forEach((relay) => relay.kick());
-    await until(async () => (await api.relay.backlog()) === 0, 'the outbox to drain');
-    const events = await streamEvents(clients[0]!, stream);
+    await until(async () => (await relays[0]!.backlog()) === 0, 'the outbox to drain');
+    // A stream of its own starts at the outbox's first row: the earlier test's event is on it too.
+    const ids = new Set(products.map((product) => product.id));
+    const events = (await streamEvents(clients[0]!, stream)).filter((event) => ids.has(event.data.productId));
     expect(events).toHaveLength(60);
     expect(new Set(events.map((event) => event.id)).size).toBe(60);
     for (const product of products) {
@@ -92,35 +123,38 @@ test('three relays at once publish every event exactly once, each product in com
 
 test('published rows are deleted after the retention; unpublished ones never are', async () => {
   const logger = createLogger('relay-test');
+  const options = { stream: `test-${randomUUID()}`, maxLen: 1000, batchSize: 100, retentionMs: 5_000, brokerCheckIntervalMs: 600_000 };
   await api.db.outboxEvent.deleteMany();
-  await api.http.post('/api/products').send(validProduct()).expect(201);
-  await api.db.outboxEvent.updateMany({ data: { publishedAt: new Date(Date.now() - 10_000) } });
+  const published = await new ProductRepository(api.db, api.sql).create(validProduct(), 'retention-test');
+  const publisher = new OutboxRelay(api.db, api.sql, api.redis, { ...options, sweepIntervalMs: 600_000 }, logger);
+  publisher.start();
+  await until(async () => (await publisher.backlog()) === 0, 'the mark past the row');
+  await publisher.stop();
+  await api.db.outboxEvent.updateMany({ data: { createdAt: new Date(Date.now() - 60_000) } });
+  const unpublished = randomUUID();
   await api.db.outboxEvent.create({
     data: {
-      eventId: randomUUID(),
+      eventId: unpublished,
       productId: randomUUID(),
       type: 'product.created',
       envelope: {},
       createdAt: new Date(Date.now() - 60_000),
     },
   });
-  const sweeper = new OutboxRelay(
-    api.db,
-    api.sql,
-    api.redis,
-    { stream: `test-${randomUUID()}`, maxLen: 1000, batchSize: 1, sweepIntervalMs: 50, retentionMs: 5_000, brokerCheckIntervalMs: 600_000 },
-    logger,
-  );
+  const sweeper = new OutboxRelay(api.db, api.sql, api.redis, { ...options, sweepIntervalMs: 50 }, logger);
   // Stands in for Redis being away, so that the unpublished row stays unpublished.
   jest.spyOn(api.redis, 'multi').mockImplementation(() => {
     throw new Error('redis away');
   });
   try {
     sweeper.start();
-    await until(async () => (await api.db.outboxEvent.count({ where: { publishedAt: { not: null } } })) === 0, 'the published row to go');
-    expect(await api.db.outboxEvent.count({ where: { publishedAt: null } })).toBe(1);
+    await until(async () => (await api.db.outboxEvent.count({ where: { productId: published.id } })) === 0, 'the published row to go');
+    expect(await api.db.outboxEvent.findMany({ select: { eventId: true } })).toEqual([{ eventId: unpublished }]);
+    expect(await sweeper.backlog()).toBe(1);
   } finally {
+    jest.restoreAllMocks();
     await sweeper.stop();
     await api.db.outboxEvent.deleteMany();
+    await api.redis.del(options.stream);
   }
 });

@@ -65,8 +65,8 @@ export async function loadRelayState(db: ProductDb, redis: RedisClient, stream: 
 }
 
 /**
- * Starts the stream over after a loss: in the relay lock's transaction, every retained outbox event is
- * marked unpublished (the relay then republishes them in commit order; consumers apply each id once and
+ * Starts the stream over after a loss: in the relay lock's transaction, the stream's mark goes back to the
+ * start, so every retained outbox event is published again (in the relay's order; consumers apply each id once and
  * by version, so the copies they already had change nothing), and a new epoch is recorded and written
  * beside the stream. False when another relay did it first (Redis already holds the recorded epoch).
  */
@@ -82,12 +82,13 @@ export async function startStreamOver(
       const state = await tx.relayState.findUnique({ where: { stream } });
       if (state && (await findLoss(redis, stream, state)) === undefined) return undefined;
       const epoch = randomUUID();
-      const republished = await tx.$executeRaw`UPDATE outbox SET published_at = NULL, stream_id = NULL WHERE published_at IS NOT NULL`;
+      const republished = await tx.outboxEvent.count();
       await tx.relayState.upsert({
         where: { stream },
         create: { stream, epoch },
         update: { epoch, lastStreamId: null, published: 0, updatedAt: new Date() },
       });
+      await tx.$executeRaw`UPDATE relay_state SET published_txid = '0', published_position = 0 WHERE stream = ${stream}`;
       // Last, so that a failure before the commit leaves the loss visible and it is found again.
       await redis.set(epochKey(stream), epoch);
       return { republished };

@@ -5,6 +5,7 @@ import { RecurringFailure } from '@stockstream/platform';
 import type { ProductDb, SqlClient, SqlPool, SqlResult } from '@stockstream/prisma';
 import { withSqlClient } from '@stockstream/prisma';
 import { epochKey } from './broker-epoch';
+import { HeldBack } from './held-back';
 import { BrokerWatch } from './broker-watch';
 import type { RelayObserver } from './outbox-metrics';
 import { trimSafely } from './stream-trimmer';
@@ -20,65 +21,91 @@ export interface RelayOptions {
   brokerCheckIntervalMs: number;
 }
 
-/** One row per claimed event; a single row with nulls when there is none, or when another relay holds the lock. */
+/**
+ * One row per claimed event; a single row with nulls when there is none, or when another relay holds the
+ * lock. Every row also says whether committed rows wait behind an older transaction still running.
+ */
 interface ClaimedRow {
   locked: boolean;
-  /** A bigint, as pg gives it: text. */
+  held: boolean;
+  /** The oldest transaction id still running when the claim read the outbox. */
+  horizon: string;
+  /** Bigints and xid8s, as pg gives them: text. */
   position: string | null;
+  txid: string | null;
   envelope: ProductEvent | null;
   created_at: Date | null;
 }
 
-/** One relay publishes at a time across all replicas, so events of one product reach the stream in commit order. */
+/** One relay publishes at a time across all replicas, so each batch is published whole and the mark moves in one order (ADR 2, 9). */
 const RELAY_LOCK_KEY = 7_212_001;
 
 /**
- * BEGIN and the relay lock and the claim, as one simple-protocol query (one round trip): the lock key and
- * the batch size are integers of ours, written into the text. The transaction only marks rows published,
- * so its commit need not wait for the disk: a commit that a Postgres crash loses leaves the rows to be
- * published again, which consumers drop by event id (at least once, as any failure before the commit).
+ * BEGIN, the relay lock and the claim, as one simple-protocol query (one round trip): the lock key and
+ * the batch size are integers of ours and the stream is quoted by pg. The lock is tried by a statement of
+ * its own, which leaves its answer in a transaction-local setting: each statement reads from a snapshot
+ * taken when it starts, so the claim sees the mark that the lock's last holder committed. It takes the
+ * rows above the stream's mark whose transaction id is below the oldest transaction still running (the horizon): those
+ * transactions are over, so no row can appear below the mark later (docs/decisions/0009). Rows of
+ * transactions that committed after an older one began wait for it: `held` says some do. The transaction
+ * only moves the mark, so its commit need not wait for the disk: a commit that a Postgres crash loses
+ * leaves the rows to be published again, which consumers drop by event id (at least once).
  */
-const beginAndClaim = (batchSize: number) => `
+const beginAndClaim = (client: SqlClient, stream: string, batchSize: number) => `
   BEGIN;
   SET LOCAL synchronous_commit = off;
-  SELECT lock.locked, claimed.position, claimed.envelope, claimed.created_at
-  FROM (SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) AS locked) lock
-  LEFT JOIN LATERAL (
-    SELECT position, envelope, created_at FROM outbox
-    WHERE lock.locked AND published_at IS NULL
-    ORDER BY position LIMIT ${batchSize} FOR UPDATE SKIP LOCKED
+  SELECT set_config('stockstream.relay_locked', pg_try_advisory_xact_lock(${RELAY_LOCK_KEY})::text, true);
+  WITH relay AS MATERIALIZED (
+    SELECT locked, horizon, (SELECT txid FROM outbox ORDER BY txid DESC LIMIT 1) >= horizon AS held
+    FROM (SELECT current_setting('stockstream.relay_locked')::boolean AS locked, pg_snapshot_xmin(pg_current_snapshot()) AS horizon) now
+  )
+  SELECT relay.locked, coalesce(relay.held, false) AS held, relay.horizon::text AS horizon,
+    claimed.position, claimed.txid::text AS txid, claimed.envelope, claimed.created_at
+  FROM relay LEFT JOIN LATERAL (
+    SELECT position, txid, envelope, created_at FROM outbox
+    WHERE relay.locked AND txid < relay.horizon
+      AND (txid, position) > (SELECT published_txid, published_position FROM relay_state WHERE stream = ${client.escapeLiteral(stream)})
+    ORDER BY txid, position LIMIT ${batchSize}
   ) claimed ON true`;
 
 const DIGITS = /^\d+$/;
 const STREAM_ID = /^\d+-\d+$/;
 
+interface Mark {
+  txid: string;
+  position: string;
+}
+
 /**
- * The claimed rows marked published, the relay's state advanced, and COMMIT, as one simple-protocol
- * query (one round trip). Positions (bigints from Postgres) and stream ids (from Redis) are checked
- * against their exact shapes before they are written into the text; the stream name is quoted by pg.
+ * The stream's mark moved to the last row published, the relay's state advanced, and COMMIT, as one
+ * simple-protocol query (one round trip). The mark (numbers from Postgres) and the stream id (from Redis)
+ * are checked against their exact shapes before they are written into the text; the stream is quoted by pg.
  */
-function markPublishedAndCommit(client: SqlClient, stream: string, positions: string[], streamIds: string[]): string {
-  if (!positions.every((position) => DIGITS.test(position))) throw new Error('an outbox position is not an integer');
+function moveMarkAndCommit(client: SqlClient, stream: string, mark: Mark, streamIds: string[]): string {
+  if (!DIGITS.test(mark.txid) || !DIGITS.test(mark.position)) throw new Error('an outbox mark is not a pair of integers');
   if (!streamIds.every((id) => STREAM_ID.test(id)))
     throw new Error(`XADD answered something other than stream ids: ${streamIds.join(', ')}`);
   return `
-    WITH published AS (
-      UPDATE outbox SET published_at = now(), stream_id = published.stream_id
-      FROM unnest('{${positions.join(',')}}'::bigint[], '{${streamIds.join(',')}}'::text[]) AS published(position, stream_id)
-      WHERE outbox.position = published.position
-    )
-    UPDATE relay_state SET last_stream_id = '${streamIds.at(-1) ?? ''}', published = published + ${streamIds.length}, updated_at = now()
+    UPDATE relay_state SET published_txid = '${mark.txid}', published_position = ${mark.position},
+      last_stream_id = '${streamIds.at(-1) ?? ''}', published = published + ${streamIds.length}, updated_at = now()
     WHERE stream = ${client.escapeLiteral(stream)};
     COMMIT`;
 }
 
 const BUSY_RETRY_MS = 50;
 
+/** What a pass published, and whether committed rows still wait behind an older transaction. */
+interface Pass {
+  published: number;
+  held: boolean;
+  horizon: string;
+}
+
 /**
  * Publishes outbox rows to the stream: right after each commit (kick), and on an interval for what a
- * crash or a Redis outage left behind. A row is marked published in the transaction that read it, so a
- * failure before the commit publishes it again later: at least once, and consumers drop duplicates by
- * event id. When Redis loses the stream, the broker watch has every retained row published again.
+ * crash or a Redis outage left behind. The stream's mark moves past a row in the transaction that read
+ * it, so a failure before the commit publishes it again later: at least once, and consumers drop
+ * duplicates by event id. When Redis loses the stream, the broker watch moves the mark back to the start.
  */
 export class OutboxRelay {
   readonly broker: BrokerWatch;
@@ -90,6 +117,7 @@ export class OutboxRelay {
   private readonly publishing: RecurringFailure;
   private readonly deleting: RecurringFailure;
   private readonly trimming: RecurringFailure;
+  private readonly heldBack: HeldBack;
 
   constructor(
     private readonly db: ProductDb,
@@ -107,6 +135,7 @@ export class OutboxRelay {
     );
     this.trimming = new RecurringFailure(logger, 'could not trim the stream; will retry', 'trimming the stream again');
     this.broker = new BrokerWatch(db, redis, options.stream, RELAY_LOCK_KEY, logger, observer, () => this.kick());
+    this.heldBack = new HeldBack(logger, options.sweepIntervalMs, () => this.kick());
   }
 
   start(): void {
@@ -155,29 +184,37 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     clearInterval(this.brokerTimer);
+    this.heldBack.stop();
     this.redis.off('ready', this.checkBroker);
     await this.draining;
     if (this.redis.isReady) await this.drain();
     this.stopped = true;
   }
 
+  /** Rows above the stream's mark (all of them before the relay's first pass made its state). */
   async backlog(): Promise<number> {
-    const { rows } = await this.sql.query<{ count: string }>('SELECT count(*) FROM outbox WHERE published_at IS NULL');
+    const { rows } = await this.sql.query<{ count: string }>(
+      `SELECT count(*) FROM outbox WHERE (txid, position) > (
+         coalesce((SELECT published_txid FROM relay_state WHERE stream = $1), '0'),
+         coalesce((SELECT published_position FROM relay_state WHERE stream = $1), 0))`,
+      [this.options.stream],
+    );
     return Number(rows[0]?.count ?? 0);
   }
 
   private async drain(): Promise<void> {
     try {
       for (;;) {
-        const published = await this.publishBatch();
-        if (published === 'busy') {
+        const pass = await this.publishBatch();
+        if (pass === 'busy') {
           this.logger.debug('outbox relay busy elsewhere; retrying shortly');
           setTimeout(() => this.kick(), BUSY_RETRY_MS).unref();
           return;
         }
         this.publishing.succeeded();
-        if (published < this.options.batchSize) {
-          this.broker.drained();
+        if (pass.published < this.options.batchSize) {
+          this.heldBack.passed(pass.held, pass.horizon);
+          if (!pass.held) this.broker.drained();
           return;
         }
       }
@@ -186,32 +223,32 @@ export class OutboxRelay {
     }
   }
 
-  private async publishBatch(): Promise<number | 'busy'> {
+  private async publishBatch(): Promise<Pass | 'busy'> {
     const { epoch } = await this.broker.relayState();
     // Straight through the pool, not Prisma, in three round trips (two to Postgres): this runs after
     // every create, and each round trip is latency every event waits for (docs/performance.md).
     return withSqlClient(this.sql, (client) => this.publishClaimed(client, epoch));
   }
 
-  /** In one transaction: the relay lock and the claim, the XADDs, the claimed rows marked published. */
-  private async publishClaimed(client: SqlClient, epoch: string): Promise<number | 'busy'> {
-    const [, , { rows: claimed }] = (await client.query(beginAndClaim(this.options.batchSize))) as unknown as [
-      SqlResult,
-      SqlResult,
-      SqlResult<ClaimedRow>,
-    ];
-    if (!claimed[0]?.locked) {
+  /** In one transaction: the relay lock and the claim, the XADDs, the stream's mark moved past them. */
+  private async publishClaimed(client: SqlClient, epoch: string): Promise<Pass | 'busy'> {
+    const [, , , { rows: claimed }] = (await client.query(
+      beginAndClaim(client, this.options.stream, this.options.batchSize),
+    )) as unknown as [SqlResult, SqlResult, SqlResult, SqlResult<ClaimedRow>];
+    const relay = claimed[0];
+    if (!relay?.locked) {
       await client.query('ROLLBACK');
       return 'busy';
     }
     const rows = claimed.flatMap((row) =>
-      row.position === null || row.envelope === null || row.created_at === null
+      row.position === null || row.txid === null || row.envelope === null || row.created_at === null
         ? []
-        : [{ position: row.position, envelope: row.envelope, created_at: row.created_at }],
+        : [{ position: row.position, txid: row.txid, envelope: row.envelope, created_at: row.created_at }],
     );
-    if (rows.length === 0) {
+    const last = rows.at(-1);
+    if (!last) {
       await client.query('ROLLBACK');
-      return 0;
+      return { published: 0, held: relay.held, horizon: relay.horizon };
     }
     const started = Date.now();
     // The epoch marker is read in the same round trip: when it is not the one recorded, Redis lost
@@ -220,23 +257,22 @@ export class OutboxRelay {
     for (const row of rows) pipeline.xAdd(this.options.stream, '*', toStreamFields(row.envelope));
     const [seenEpoch, ...streamIds] = await pipeline.execAsPipeline();
     if (seenEpoch === null || String(seenEpoch) !== epoch) setImmediate(this.checkBroker);
-    await client.query(
-      markPublishedAndCommit(
-        client,
-        this.options.stream,
-        rows.map((row) => row.position),
-        streamIds.map(String),
-      ),
-    );
+    await client.query(moveMarkAndCommit(client, this.options.stream, last, streamIds.map(String)));
     const now = Date.now();
     this.observer?.published(rows.map((row) => (now - row.created_at.getTime()) / 1000));
     this.logger.debug('published outbox events', { count: rows.length, ms: now - started });
-    return rows.length;
+    return { published: rows.length, held: relay.held, horizon: relay.horizon };
   }
 
+  /** Rows the stream's mark has passed, once older than the retention. */
   private async deletePublished(): Promise<void> {
     await this.deleting.attempt(() =>
-      this.sql.query('DELETE FROM outbox WHERE published_at < $1', [new Date(Date.now() - this.options.retentionMs)]),
+      this.sql.query(
+        `DELETE FROM outbox USING relay_state mark
+         WHERE mark.stream = $1 AND outbox.created_at < $2
+           AND (outbox.txid, outbox.position) <= (mark.published_txid, mark.published_position)`,
+        [this.options.stream, new Date(Date.now() - this.options.retentionMs)],
+      ),
     );
   }
 }
