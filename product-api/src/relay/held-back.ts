@@ -6,9 +6,10 @@ const WARN_AFTER_MS = 10_000;
 /**
  * Outbox rows committed while an older transaction still runs wait for it to end (the relay publishes
  * below the oldest one, the horizon). Its end may kick no relay (a transaction of another process or
- * database), so the relay looks again: soon at first, then, while the same transaction holds the
- * horizon, half as often each time, up to the sweep's interval. A wait of more than ten seconds on one
- * transaction (a long one somewhere in the cluster) is logged when it is noticed and when it ends.
+ * database), so the relay looks again: soon at first, then, while the same transaction holds the horizon,
+ * half as often each time, up to a maximum (the sweep's interval or a second). A wait of more than ten
+ * seconds on one transaction (a long one somewhere in the cluster) is logged when it is noticed and when
+ * it ends.
  */
 export class HeldBack {
   private horizon: string | undefined;

@@ -93,6 +93,8 @@ function moveMarkAndCommit(client: SqlClient, stream: string, mark: Mark, stream
 }
 
 const BUSY_RETRY_MS = 50;
+/** A transaction that holds events back is looked past at least once a second, whatever the sweep's interval. */
+const HELD_LOOK_MAX_MS = 1_000;
 
 /** What a pass published, and whether committed rows still wait behind an older transaction. */
 interface Pass {
@@ -135,7 +137,7 @@ export class OutboxRelay {
     );
     this.trimming = new RecurringFailure(logger, 'could not trim the stream; will retry', 'trimming the stream again');
     this.broker = new BrokerWatch(db, redis, options.stream, RELAY_LOCK_KEY, logger, observer, () => this.kick());
-    this.heldBack = new HeldBack(logger, options.sweepIntervalMs, () => this.kick());
+    this.heldBack = new HeldBack(logger, Math.min(options.sweepIntervalMs, HELD_LOOK_MAX_MS), () => this.kick());
   }
 
   start(): void {
