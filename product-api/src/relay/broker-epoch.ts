@@ -66,9 +66,10 @@ export async function loadRelayState(db: ProductDb, redis: RedisClient, stream: 
 
 /**
  * Starts the stream over after a loss: in the relay lock's transaction, the stream's mark goes back to the
- * start, so every retained outbox event is published again (in the relay's order; consumers apply each id once and
- * by version, so the copies they already had change nothing), and a new epoch is recorded and written
- * beside the stream. False when another relay did it first (Redis already holds the recorded epoch).
+ * start, so every retained outbox event is published again (in the relay's order; consumers apply each id
+ * once and by version, so the copies they already had change nothing), and a new epoch is recorded and
+ * written beside the stream. False when another relay did it first (Redis already holds the recorded
+ * epoch).
  */
 export async function startStreamOver(
   db: ProductDb,

@@ -37,19 +37,19 @@ interface ClaimedRow {
   created_at: Date | null;
 }
 
-/** One relay publishes at a time across all replicas, so each batch is published whole and the mark moves in one order (ADR 2, 9). */
+/** One relay publishes at a time across all replicas: a batch goes out whole and the mark moves one way (ADR 2, 9). */
 const RELAY_LOCK_KEY = 7_212_001;
 
 /**
- * BEGIN, the relay lock and the claim, as one simple-protocol query (one round trip): the lock key and
- * the batch size are integers of ours and the stream is quoted by pg. The lock is tried by a statement of
- * its own, which leaves its answer in a transaction-local setting: each statement reads from a snapshot
- * taken when it starts, so the claim sees the mark that the lock's last holder committed. It takes the
- * rows above the stream's mark whose transaction id is below the oldest transaction still running (the horizon): those
- * transactions are over, so no row can appear below the mark later (docs/decisions/0009). Rows of
- * transactions that committed after an older one began wait for it: `held` says some do. The transaction
- * only moves the mark, so its commit need not wait for the disk: a commit that a Postgres crash loses
- * leaves the rows to be published again, which consumers drop by event id (at least once).
+ * BEGIN, the relay lock and the claim, as one simple-protocol query (one round trip): the lock key and the
+ * batch size are integers of ours and the stream is quoted by pg. The lock is tried by a statement of its
+ * own, which leaves its answer in a transaction-local setting: each statement reads from a snapshot taken
+ * when it starts, so the claim sees the mark that the lock's last holder committed. It takes the rows
+ * above the stream's mark whose transaction id is below the oldest transaction still running (the
+ * horizon): those transactions are over, so no row can appear below the mark later (docs/decisions/0009).
+ * Rows of transactions that committed after an older one began wait for it: `held` says some do. The
+ * transaction only moves the mark, so its commit need not wait for the disk: a commit that a Postgres
+ * crash loses leaves the rows to be published again, which consumers drop by event id (at least once).
  */
 const beginAndClaim = (client: SqlClient, stream: string, batchSize: number) => `
   BEGIN;
