@@ -3,6 +3,9 @@ import type { Logger } from '@stockstream/platform';
 const FIRST_LOOK_MS = 2;
 const WARN_AFTER_MS = 10_000;
 
+/** A 64-bit transaction id (xid8) as pg_stat_activity.backend_xid shows it: its low 32 bits. */
+const backendXid = (txid: string) => String(BigInt(txid) & 0xffff_ffffn);
+
 /**
  * Outbox rows committed while an older transaction still runs wait for it to end (the relay publishes
  * below the oldest one, the horizon). Its end may kick no relay (a transaction of another process or
@@ -34,7 +37,7 @@ export class HeldBack {
       this.since = now;
     } else if (!this.warned && now - this.since >= WARN_AFTER_MS) {
       this.warned = true;
-      this.logger.warn('outbox events wait for a long transaction to end', { oldestRunningTxid: horizon, ms: now - this.since });
+      this.logger.warn('outbox events wait for a long transaction to end', { backendXid: backendXid(horizon), ms: now - this.since });
     }
     if (this.timer) return;
     this.timer = setTimeout(() => {
