@@ -36,5 +36,13 @@ export interface Context {
   log(line: string): void;
 }
 
+/**
+ * The memory settings the bench runs beside the shipped defaults: V8's heap growth bounded by the
+ * services' own setting, and its young generation by the launcher's (docs/performance.md, Memory).
+ */
+export const SMALL_HEAP = { HEAP_GROWTH_PERCENT: '30', NODE_OPTIONS: '--max-semi-space-size=8' };
+/** How SMALL_HEAP reads in the report. */
+export const SMALL_HEAP_LABEL = 'HEAP_GROWTH_PERCENT=30, --max-semi-space-size=8';
+
 export const ratio = (value: number | null, baseline: number | null) =>
   value === null || baseline === null || baseline === 0 ? null : Math.round((value / baseline) * 100) / 100;

@@ -2,7 +2,7 @@
 // product-api, at its shipped log level (info) and at warn, against servers doing exactly its SQL in the
 // same run: a minimal Express 5 server (the yardstick), node:http (the floor of Node) and pgbench (the
 // floor of Postgres). Then product-api as two processes on one port (Node's cluster), to show what a
-// second core buys, and with HEAP_GROWTH_PERCENT=30, to show what a smaller heap costs. All run at once
+// second core buys, and with a small heap (SMALL_HEAP), to show what it costs. All run at once
 // and take the load in turns, in rounds, so that the machine's drift falls on every one alike.
 import { Client } from 'pg';
 import { WRITE_SCRIPT, pgbench, readScript } from '../baselines/pgbench';
@@ -13,7 +13,7 @@ import type { LoadResult } from '../load';
 import type { Row } from '../report';
 import { mean, percentile, round, sum } from '../stats';
 import type { Context } from './context';
-import { ratio } from './context';
+import { SMALL_HEAP, ratio } from './context';
 
 interface Contender {
   name: string;
@@ -24,9 +24,8 @@ interface Contender {
 }
 
 /** product-api as shipped at a log level, or a variant of it with more settings. */
-const productApi = (logLevel: string, variant: { processes?: number; heapGrowthPercent?: number } = {}): Contender => {
-  const settings: Record<string, string> = { LOG_LEVEL: logLevel };
-  if (variant.heapGrowthPercent) settings.HEAP_GROWTH_PERCENT = String(variant.heapGrowthPercent);
+const productApi = (logLevel: string, variant: { processes?: number; smallHeap?: boolean } = {}): Contender => {
+  const settings: Record<string, string> = { LOG_LEVEL: logLevel, ...(variant.smallHeap ? SMALL_HEAP : {}) };
   const processes = variant.processes ?? 1;
   const shown = Object.entries(settings).map(([name, value]) => `${name}=${value}`);
   return {
@@ -40,7 +39,7 @@ const productApi = (logLevel: string, variant: { processes?: number; heapGrowthP
       API_PROCESSES: String(processes),
       ...settings,
     }),
-    shipped: processes === 1 && !variant.heapGrowthPercent,
+    shipped: processes === 1 && !variant.smallHeap,
   };
 };
 
@@ -199,7 +198,7 @@ export async function httpScenarios(context: Context): Promise<void> {
     baseline(MINIMAL_EXPRESS, 'bench/dist/baselines/express-server.js'),
     baseline('node:http + pg', 'bench/dist/baselines/node-http-server.js'),
     productApi('info', { processes: 2 }),
-    productApi('info', { heapGrowthPercent: 30 }),
+    productApi('info', { smallHeap: true }),
   ];
   const results = await measureInRounds(context, contenders);
   const floor = await pgbenchFloor(context);
