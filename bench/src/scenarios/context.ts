@@ -41,8 +41,12 @@ export interface Context {
  * services' own setting, and its young generation by the launcher's (docs/performance.md, Memory).
  */
 export const SMALL_HEAP = { HEAP_GROWTH_PERCENT: '30', NODE_OPTIONS: '--max-semi-space-size=8' };
-/** How SMALL_HEAP reads in the report. */
-export const SMALL_HEAP_LABEL = 'HEAP_GROWTH_PERCENT=30, --max-semi-space-size=8';
+
+/** Environment settings as the report shows them: `NAME=value, NAME=value`. */
+export const settingsLabel = (settings: Record<string, string>) =>
+  Object.entries(settings)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(', ');
 
 export const ratio = (value: number | null, baseline: number | null) =>
   value === null || baseline === null || baseline === 0 ? null : Math.round((value / baseline) * 100) / 100;

@@ -16,7 +16,7 @@ import { createDatabases, freePort, peakRssMiB, startService, waitUntil } from '
 import type { Service } from '../infra';
 import { round } from '../stats';
 import type { Context } from './context';
-import { SMALL_HEAP, SMALL_HEAP_LABEL, ratio } from './context';
+import { SMALL_HEAP, ratio, settingsLabel } from './context';
 import type { Row } from '../report';
 import { directApply } from '../baselines/direct-apply';
 
@@ -257,8 +257,8 @@ export async function drainScenario(context: Context): Promise<void> {
   const mixedBatch = mixedEvents(context.sizes.drainEvents);
   context.log(`drain: ${mixedBatch.length} mixed events (created, updated, deleted, out of order), 2 workers`);
   const mixed = await drainWithWorkers(context, mixedBatch, 2, ' mixed');
-  context.log(`drain: ${batch.length} events, 1 worker with ${SMALL_HEAP_LABEL}`);
-  const smallHeap = await drainWithWorkers(context, batch, 1, ` ${SMALL_HEAP_LABEL}`, SMALL_HEAP);
+  context.log(`drain: ${batch.length} events, 1 worker with ${settingsLabel(SMALL_HEAP)}`);
+  const smallHeap = await drainWithWorkers(context, batch, 1, ` ${settingsLabel(SMALL_HEAP)}`, SMALL_HEAP);
   context.log(`drain baseline: the worker's SQL applied directly through pg, batches of ${WORKER_BATCH_SIZE}`);
   const directCreated = await direct(batch);
   const directMixed = await direct(mixedBatch);
@@ -307,7 +307,7 @@ export async function drainScenario(context: Context): Promise<void> {
     againstBullmq('events/s, 1 worker', one),
     {
       scenario: '3 drain',
-      figure: `events/s, 1 worker with ${SMALL_HEAP_LABEL}`,
+      figure: `events/s, 1 worker with ${settingsLabel(SMALL_HEAP)}`,
       value: round(smallHeap),
       unit: '',
       baseline: { name: 'events/s, 1 worker', value: round(one) },

@@ -13,7 +13,7 @@ import type { LoadResult } from '../load';
 import type { Row } from '../report';
 import { mean, percentile, round, sum } from '../stats';
 import type { Context } from './context';
-import { SMALL_HEAP, ratio } from './context';
+import { SMALL_HEAP, ratio, settingsLabel } from './context';
 
 interface Contender {
   name: string;
@@ -27,9 +27,8 @@ interface Contender {
 const productApi = (logLevel: string, variant: { processes?: number; smallHeap?: boolean } = {}): Contender => {
   const settings: Record<string, string> = { LOG_LEVEL: logLevel, ...(variant.smallHeap ? SMALL_HEAP : {}) };
   const processes = variant.processes ?? 1;
-  const shown = Object.entries(settings).map(([name, value]) => `${name}=${value}`);
   return {
-    name: `product-api${processes > 1 ? ` ×${processes} processes` : ''} (${shown.join(', ')})`,
+    name: `product-api${processes > 1 ? ` ×${processes} processes` : ''} (${settingsLabel(settings)})`,
     script: 'product-api/dist/main.js',
     env: (port, databaseUrl, context) => ({
       PRODUCT_API_PORT: String(port),
