@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, createRedisClient } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
+import type { SqlClient as PoolClient } from '@stockstream/prisma';
 import { ProductRepository } from '../src/data/product-repository';
 import { productEvent } from '../src/domain/product-events';
 import { OutboxRelay } from '../src/relay/outbox-relay';
@@ -67,6 +68,60 @@ test('an event committed after a later one is still published, once the older tr
     await until(async () => (await api.relay.backlog()) === 0, 'the mark past both rows');
   } finally {
     older.release();
+  }
+});
+
+test('a backlog of several batches goes out in one drain, each pass\'s mark travelling with the next claim', async () => {
+  const logger = createLogger('relay-test');
+  const stream = `test-${randomUUID()}`;
+  await api.relay.stop(); // the harness's own relay leaves the outbox to this one
+  const repository = new ProductRepository(api.db, api.sql);
+  const products = [];
+  for (let i = 0; i < 25; i++) products.push(await repository.create(validProduct(), 'backlog-test'));
+  const relay = new OutboxRelay(
+    api.db,
+    api.sql,
+    api.redis,
+    { stream, maxLen: 1_000_000, batchSize: 10, sweepIntervalMs: 600_000, retentionMs: 600_000, brokerCheckIntervalMs: 600_000 },
+    logger,
+  );
+  // The relay's state first (its own statements, through Prisma); then what the relay sends is counted.
+  await relay.broker.relayState();
+  const queries: string[] = [];
+  const clients = new Set<PoolClient>();
+  const connect = api.sql.connect.bind(api.sql) as (...args: unknown[]) => unknown;
+  // The relay takes a client of its own (connect()); pool.query's connect(callback) is left alone.
+  const spy = jest.spyOn(api.sql, 'connect').mockImplementation(((...args: unknown[]) => {
+    if (args.length > 0) return connect(...args);
+    return (connect() as Promise<PoolClient>).then((client) => {
+      if (clients.has(client)) return client;
+      clients.add(client);
+      const query = client.query.bind(client) as (...queryArgs: unknown[]) => unknown;
+      jest.spyOn(client, 'query').mockImplementation(((...queryArgs: unknown[]) => {
+        if (typeof queryArgs[0] === 'string' && queryArgs.length === 1) queries.push(queryArgs[0]);
+        return query(...queryArgs);
+      }) as unknown as typeof client.query);
+      return client;
+    });
+  }) as unknown as typeof api.sql.connect);
+  try {
+    relay.kick();
+    await until(async () => (await relay.backlog()) === 0, 'the backlog to drain');
+    const ids = new Set(products.map((product) => product.id));
+    const published = (await streamEvents(api.redis, stream)).filter((event) => ids.has(event.data.productId));
+    expect(published.map((event) => event.data.productId)).toEqual(products.map((product) => product.id));
+    // Passes of 10, 10 and 5 (and the outbox's earlier rows before them): a claim, then the mark and the
+    // next claim together while a full batch came back, then the last mark alone.
+    const claims = queries.filter((text) => text.includes('pg_try_advisory_xact_lock'));
+    const marks = queries.filter((text) => text.includes('UPDATE relay_state'));
+    expect(claims.length).toBeGreaterThanOrEqual(3);
+    expect(queries).toHaveLength(claims.length + 1);
+    expect(marks).toHaveLength(claims.length);
+  } finally {
+    await relay.stop();
+    spy.mockRestore();
+    for (const client of clients) jest.mocked(client.query).mockRestore();
+    await api.redis.del(stream);
   }
 });
 

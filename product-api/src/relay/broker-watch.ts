@@ -42,6 +42,11 @@ export class BrokerWatch {
     return this.state;
   }
 
+  /** The recorded state if it is loaded, without a round trip: for a caller holding the relay lock, which making it would wait for. */
+  get loadedState(): RelayState | undefined {
+    return this.state;
+  }
+
   health(): { ok: true } | { ok: false; detail: string } {
     return this.recovering
       ? { ok: false, detail: `republishing the outbox after a broker reset (${this.recovering.reason})` }

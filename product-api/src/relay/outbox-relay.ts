@@ -41,8 +41,9 @@ interface ClaimedRow {
 const RELAY_LOCK_KEY = 7_212_001;
 
 /**
- * BEGIN, the relay lock and the claim, as one simple-protocol query (one round trip): the lock key and the
- * batch size are integers of ours and the stream is quoted by pg. The lock is tried by a statement of its
+ * BEGIN, the relay lock and the claim, as one simple-protocol query (one round trip, with the last pass's
+ * mark and COMMIT in front when one pass follows another): the lock key and the batch size are integers of
+ * ours and the stream is quoted by pg. The lock is tried by a statement of its
  * own, which leaves its answer in a transaction-local setting: each statement reads from a snapshot taken
  * when it starts, so the claim sees the mark that the lock's last holder committed. It takes the rows
  * above the stream's mark whose transaction id is below the oldest transaction still running (the
@@ -68,6 +69,23 @@ const beginAndClaim = (client: SqlClient, stream: string, batchSize: number) => 
     ORDER BY txid, position LIMIT ${batchSize}
   ) claimed ON true`;
 
+interface OutboxRow {
+  position: string;
+  txid: string;
+  envelope: ProductEvent;
+  created_at: Date;
+}
+
+/** A claim: not locked (another relay holds the lock), or the rows it took, with the broker's epoch it took them under. */
+interface LockedClaim {
+  locked: true;
+  held: boolean;
+  horizon: string;
+  epoch: string;
+  rows: OutboxRow[];
+}
+type Claim = { locked: false } | LockedClaim;
+
 const DIGITS = /^\d+$/;
 const STREAM_ID = /^\d+-\d+$/;
 
@@ -78,7 +96,7 @@ interface Mark {
 
 /**
  * The stream's mark moved to the last row published, the relay's state advanced, and COMMIT, as one
- * simple-protocol query (one round trip). The mark (numbers from Postgres) and the stream id (from Redis)
+ * simple-protocol query, or as the head of the next pass's claim. The mark (numbers from Postgres) and the stream id (from Redis)
  * are checked against their exact shapes before they are written into the text; the stream is quoted by pg.
  */
 function moveMarkAndCommit(client: SqlClient, stream: string, mark: Mark, streamIds: string[]): string {
@@ -89,19 +107,12 @@ function moveMarkAndCommit(client: SqlClient, stream: string, mark: Mark, stream
     UPDATE relay_state SET published_txid = '${mark.txid}', published_position = ${mark.position},
       last_stream_id = '${streamIds.at(-1) ?? ''}', published = published + ${streamIds.length}, updated_at = now()
     WHERE stream = ${client.escapeLiteral(stream)};
-    COMMIT`;
+    COMMIT;`;
 }
 
 const BUSY_RETRY_MS = 50;
 /** A transaction that holds events back is looked past at least once a second, whatever the sweep's interval. */
 const HELD_LOOK_MAX_MS = 1_000;
-
-/** What a pass published, and whether committed rows still wait behind an older transaction. */
-interface Pass {
-  published: number;
-  held: boolean;
-  horizon: string;
-}
 
 /**
  * Publishes outbox rows to the stream: right after each commit (kick), and on an interval for what a
@@ -204,66 +215,99 @@ export class OutboxRelay {
     return Number(rows[0]?.count ?? 0);
   }
 
+  /**
+   * Passes on one connection while more is due (a full batch, or a kick since the claim): each pass's mark
+   * and COMMIT travel with the next pass's BEGIN and claim, one round trip where there were two. Straight
+   * through the pool, not Prisma: this runs after every create, and each round trip is latency every event
+   * waits for (docs/performance.md).
+   */
   private async drain(): Promise<void> {
     try {
-      for (;;) {
-        const pass = await this.publishBatch();
-        if (pass === 'busy') {
-          this.logger.debug('outbox relay busy elsewhere; retrying shortly');
-          setTimeout(() => this.kick(), BUSY_RETRY_MS).unref();
-          return;
-        }
-        this.publishing.succeeded();
-        if (pass.published < this.options.batchSize) {
-          this.heldBack.passed(pass.held, pass.horizon);
-          if (!pass.held) this.broker.drained();
-          return;
-        }
+      const busy = await withSqlClient(this.sql, (client) => this.publishWhileDue(client));
+      if (busy) {
+        this.logger.debug('outbox relay busy elsewhere; retrying shortly');
+        setTimeout(() => this.kick(), BUSY_RETRY_MS).unref();
       }
     } catch (error) {
       this.publishing.failed(error);
     }
   }
 
-  private async publishBatch(): Promise<Pass | 'busy'> {
-    const { epoch } = await this.broker.relayState();
-    // Straight through the pool, not Prisma, in three round trips (two to Postgres): this runs after
-    // every create, and each round trip is latency every event waits for (docs/performance.md).
-    return withSqlClient(this.sql, (client) => this.publishClaimed(client, epoch));
+  /**
+   * Pass after pass, each one transaction: the relay lock and the claim, the XADDs, the stream's mark
+   * moved past them. Answers whether another relay holds the lock.
+   */
+  private async publishWhileDue(client: SqlClient): Promise<boolean> {
+    let claim = await this.claim(client, '', (await this.broker.relayState()).epoch);
+    for (;;) {
+      if (!claim.locked) {
+        await client.query('ROLLBACK');
+        return true;
+      }
+      const last = claim.rows.at(-1);
+      if (!last) {
+        await client.query('ROLLBACK');
+        this.passed(claim, 0);
+        return false;
+      }
+      const started = Date.now();
+      const streamIds = await this.publish(claim);
+      const mark = moveMarkAndCommit(client, this.options.stream, last, streamIds);
+      const epoch = this.broker.loadedState?.epoch;
+      const due = claim.rows.length === this.options.batchSize || this.again;
+      // The next claim reads everything committed before it starts: the kicks so far are served by it.
+      if (due && epoch !== undefined) this.again = false;
+      const next = due && epoch !== undefined ? await this.claim(client, mark, epoch) : undefined;
+      if (!next) await client.query(mark);
+      this.published(claim.rows, started);
+      this.passed(claim, claim.rows.length);
+      if (!next) return false;
+      claim = next;
+    }
   }
 
-  /** In one transaction: the relay lock and the claim, the XADDs, the stream's mark moved past them. */
-  private async publishClaimed(client: SqlClient, epoch: string): Promise<Pass | 'busy'> {
-    const [, , , { rows: claimed }] = (await client.query(
-      beginAndClaim(client, this.options.stream, this.options.batchSize),
-    )) as unknown as [SqlResult, SqlResult, SqlResult, SqlResult<ClaimedRow>];
+  /**
+   * BEGIN, the lock and the claim, after `before` (the last pass's mark and COMMIT, or nothing) in the
+   * same query; `epoch` is the broker's as recorded, for the XADDs of what it claims.
+   */
+  private async claim(client: SqlClient, before: string, epoch: string): Promise<Claim> {
+    const results = (await client.query(
+      before + beginAndClaim(client, this.options.stream, this.options.batchSize),
+    )) as unknown as SqlResult<ClaimedRow>[];
+    const claimed = results.at(-1)?.rows ?? [];
     const relay = claimed[0];
-    if (!relay?.locked) {
-      await client.query('ROLLBACK');
-      return 'busy';
-    }
+    if (!relay?.locked) return { locked: false };
     const rows = claimed.flatMap((row) =>
       row.position === null || row.txid === null || row.envelope === null || row.created_at === null
         ? []
         : [{ position: row.position, txid: row.txid, envelope: row.envelope, created_at: row.created_at }],
     );
-    const last = rows.at(-1);
-    if (!last) {
-      await client.query('ROLLBACK');
-      return { published: 0, held: relay.held, horizon: relay.horizon };
-    }
-    const started = Date.now();
+    return { locked: true, held: relay.held, horizon: relay.horizon, epoch, rows };
+  }
+
+  /** The claimed rows to the stream, in one pipeline; answers their stream ids. */
+  private async publish({ rows, epoch }: LockedClaim): Promise<string[]> {
     // The epoch marker is read in the same round trip: when it is not the one recorded, Redis lost
     // the stream, and these entries went into a new one; they are published again with the rest.
     const pipeline = this.redis.multi().get(epochKey(this.options.stream));
     for (const row of rows) pipeline.xAdd(this.options.stream, '*', toStreamFields(row.envelope));
     const [seenEpoch, ...streamIds] = await pipeline.execAsPipeline();
     if (seenEpoch === null || String(seenEpoch) !== epoch) setImmediate(this.checkBroker);
-    await client.query(moveMarkAndCommit(client, this.options.stream, last, streamIds.map(String)));
+    return streamIds.map(String);
+  }
+
+  private published(rows: OutboxRow[], started: number): void {
     const now = Date.now();
     this.observer?.published(rows.map((row) => (now - row.created_at.getTime()) / 1000));
     this.logger.debug('published outbox events', { count: rows.length, ms: now - started });
-    return { published: rows.length, held: relay.held, horizon: relay.horizon };
+  }
+
+  /** After a pass: one that left the batch short has reached what is committed, or what waits behind an older transaction. */
+  private passed({ held, horizon }: LockedClaim, published: number): void {
+    this.publishing.succeeded();
+    if (published === this.options.batchSize) return;
+    this.heldBack.passed(held, horizon);
+    if (!held) this.broker.drained();
   }
 
   /** Rows the stream's mark has passed, once older than the retention. */
