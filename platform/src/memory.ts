@@ -3,18 +3,18 @@ import { z } from 'zod';
 
 /**
  * HEAP_GROWTH_PERCENT: how far past what survived the last full collection V8 lets the heap grow before
- * the next one. Unset, V8 decides (the default): under load it let our services grow to three or four
- * times their live heap. 30 keeps a service under the bench's loads near 150 MiB resident instead of 240
- * to 270, for more collections: about a tenth of the throughput on two busy cores (docs/performance.md).
+ * the next one; 30 unless set. Left to itself, V8 let our services grow under load to three or four
+ * times their live heap (230–265 MiB resident); at 30 they stay near 150 to 165 MiB, with throughput the
+ * same within what alternating runs on two busy cores can tell for the APIs, and a draining worker at
+ * 0.87–0.98 of its rate (docs/performance.md, Memory). 400 lets a heap grow further than V8 does itself.
  */
-export const envHeapGrowthPercent = z.coerce.number().int().min(10, 'must be 10 or more').max(400, 'must be 400 or less').optional();
+export const envHeapGrowthPercent = z.coerce.number().int().min(10, 'must be 10 or more').max(400, 'must be 400 or less').default(30);
 
 /**
  * Applies HEAP_GROWTH_PERCENT. V8 reads the setting at every full collection, so setting it at start
  * takes effect; a `--heap-growing-percent` given to node on its command line is left as it is.
  */
-export function limitHeapGrowth(percent: number | undefined): void {
-  if (percent === undefined) return;
+export function limitHeapGrowth(percent: number): void {
   if (process.execArgv.some((arg) => /^--heap[-_]growing[-_]percent/.test(arg))) return;
   v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
