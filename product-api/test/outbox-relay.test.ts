@@ -71,7 +71,7 @@ test('an event committed after a later one is still published, once the older tr
   }
 });
 
-test('a backlog of several batches goes out in one drain, each pass\'s mark travelling with the next claim', async () => {
+test("a backlog of several batches goes out in one drain, each pass's mark travelling with the next claim", async () => {
   const logger = createLogger('relay-test');
   const stream = `test-${randomUUID()}`;
   await api.relay.stop(); // the harness's own relay leaves the outbox to this one
