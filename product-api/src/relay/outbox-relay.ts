@@ -253,6 +253,8 @@ export class OutboxRelay {
       }
       const started = Date.now();
       const streamIds = await this.publish(claim);
+      // Timed at the XADD, as the metric says (commit → XADD), not after the mark, which may carry the next claim.
+      this.published(claim.rows, started);
       const mark = moveMarkAndCommit(client, this.options.stream, last, streamIds);
       const epoch = this.broker.loadedState?.epoch;
       const due = epoch !== undefined && (claim.rows.length === this.options.batchSize || this.again);
@@ -260,7 +262,6 @@ export class OutboxRelay {
       if (due) this.again = false;
       const next = due ? await this.claim(client, mark, epoch) : undefined;
       if (!next) await client.query(mark);
-      this.published(claim.rows, started);
       this.passed(claim, claim.rows.length);
       if (!next) return false;
       claim = next;
