@@ -43,6 +43,19 @@ test('publishes right after the commit, without waiting for the sweep', async ()
   await until(async () => (await api.relay.backlog()) === 0, 'the mark past the row');
 });
 
+test('publishes with a pool of one connection (DB_POOL_SIZE=1), its first pass included', async () => {
+  const single = await startProductApi({ sweepIntervalMs: 600_000, poolSize: 1 });
+  try {
+    const res = await single.http.post('/api/products').send(validProduct()).expect(201);
+    await until(
+      async () => (await streamEvents(single.redis, single.stream)).some((event) => event.data.productId === res.body.id),
+      'the event',
+    );
+  } finally {
+    await single.close();
+  }
+});
+
 test('an event committed after a later one is still published, once the older transaction ends', async () => {
   // The older transaction writes its event first (the lower position) and commits last: a mark on
   // positions alone would pass it by. Nothing kicks the relay when it commits: the relay looks again.

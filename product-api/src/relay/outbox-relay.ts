@@ -224,7 +224,9 @@ export class OutboxRelay {
    */
   private async drain(): Promise<void> {
     try {
-      const busy = await withSqlClient(this.sql, (client) => this.publishWhileDue(client));
+      // Loaded before the connection is taken: it may query through the pool, which may have no other.
+      const { epoch } = await this.broker.relayState();
+      const busy = await withSqlClient(this.sql, (client) => this.publishWhileDue(client, epoch));
       if (busy) {
         this.logger.debug('outbox relay busy elsewhere; retrying shortly');
         setTimeout(() => this.kick(), BUSY_RETRY_MS).unref();
@@ -236,10 +238,10 @@ export class OutboxRelay {
 
   /**
    * Pass after pass, each one transaction: the relay lock and the claim, the XADDs, the stream's mark
-   * moved past them. Answers whether another relay holds the lock.
+   * moved past them; `epoch` is the broker's, for the first pass. Answers whether another relay holds the lock.
    */
-  private async publishWhileDue(client: SqlClient): Promise<boolean> {
-    let claim = await this.claim(client, '', (await this.broker.relayState()).epoch);
+  private async publishWhileDue(client: SqlClient, epoch: string): Promise<boolean> {
+    let claim = await this.claim(client, '', epoch);
     for (;;) {
       if (!claim.locked) {
         await client.query('ROLLBACK');

@@ -31,11 +31,11 @@ export interface ProductApiHarness {
 
 /** product-api in-process on its own database and its own stream, against the real Postgres and Redis. */
 export async function startProductApi(
-  options: Partial<RelayOptions> & { redisUrl?: string; admin?: { apiKey: string; inventoryUrl: string } } = {},
+  options: Partial<RelayOptions> & { redisUrl?: string; poolSize?: number; admin?: { apiKey: string; inventoryUrl: string } } = {},
 ): Promise<ProductApiHarness> {
   const database = await createTestDatabase('product');
   const logger = createLogger('product-api-test');
-  const sql = createPool(database.url, { poolSize: 5 });
+  const sql = createPool(database.url, { poolSize: options.poolSize ?? 5 });
   const db = createProductDb(sql);
   const redis = createRedisClient({ url: options.redisUrl ?? TEST_REDIS_URL, logger, name: 'product-api-test', failFast: true });
   await redis.connect();
