@@ -23,7 +23,7 @@ async function createAndRead(): Promise<void> {
 }
 
 describe('the create and the read by id', () => {
-  test('are prepared once on a connection and used again from there on', async () => {
+  test('are prepared by name on the connection that runs them', async () => {
     await createAndRead();
     await createAndRead();
     expect(await preparedOnTheConnection()).toEqual(['product-api.create', 'product-api.find-by-id']);

@@ -1,9 +1,10 @@
 // Scenarios 1 and 2: the write path (POST /api/products) and the read path (GET /api/products/{id}) of
 // product-api, at its shipped log level (info) and at warn, against servers doing exactly its SQL in the
 // same run: a minimal Express 5 server (the yardstick, its statements unnamed; and beside it the same
-// server naming them, as product-api does), node:http (the floor of Node) and pgbench (the floor of Postgres). Then product-api as two processes on one port (Node's cluster), to show what a
-// second core buys, and with a small heap (SMALL_HEAP), to show what it costs. All run at once
-// and take the load in turns, in rounds, so that the machine's drift falls on every one alike.
+// server naming them, as product-api does), node:http (the floor of Node) and pgbench (the floor of
+// Postgres). Then product-api as two processes on one port (Node's cluster), to show what a second core
+// buys, and with a small heap (SMALL_HEAP), to show what it costs. All run at once and take the load in
+// turns, in rounds, so that the machine's drift falls on every one alike.
 import { Client } from 'pg';
 import { WRITE_SCRIPT, pgbench, readScript } from '../baselines/pgbench';
 import { createDatabases, freePort, peakRssMiB, productIds, startService } from '../infra';
