@@ -178,4 +178,22 @@ describe('the rules, one at a time', () => {
     expect(await applyProductEvents(db, delivered([legacyUpdate]), rules)).toEqual(['processed']);
     expect(await db.inventoryItem.findUnique({ where: { productId } })).toMatchObject({ name: 'Old format', productVersion: 1 });
   });
+
+  test('text that an array literal must quote arrives as sent, in a batch with a delete (which has no name)', async () => {
+    const names = ['say "hi"', 'back\\slash \\"', 'a, b', '{braces}', 'NULL', ' spaced ', 'zwölf – ☃ 𝄞'];
+    const events: ProductEvent[] = names.map((name, i) => ({
+      ...envelope(),
+      type: 'product.created',
+      data: { productId: randomUUID(), sku: `SKU-"${i}",{x}`, name, price: '1.00', productVersion: 1 },
+    }));
+    const gone = randomUUID();
+    events.push({ ...envelope(), type: 'product.deleted', data: { productId: gone, sku: 'NULL', productVersion: 2 } });
+    expect(await applyProductEvents(db, delivered(events), rules)).toEqual(events.map(() => 'processed'));
+    const ids = events.slice(0, names.length).map((event) => event.data.productId);
+    const stored = await db.inventoryItem.findMany({ where: { productId: { in: ids } } });
+    expect(ids.map((id) => stored.find((item) => item.productId === id))).toEqual(
+      names.map((name, i) => expect.objectContaining({ name, sku: `SKU-"${i}",{x}` })),
+    );
+    expect(await db.productTombstone.findUnique({ where: { productId: gone } })).toMatchObject({ productVersion: 2 });
+  });
 });

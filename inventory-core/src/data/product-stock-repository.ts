@@ -1,3 +1,4 @@
+import { arrayLiteral } from '@stockstream/prisma';
 import type { Queryable } from './inventory-repository';
 
 /** What the product stream does to a record: a snapshot makes or refreshes it, a removal deletes it. */
@@ -54,10 +55,12 @@ export class ProductStockRepository {
   async apply(events: EventToApply[], initialStock: number): Promise<Applied[]> {
     if (events.length === 0) return [];
     const [eventIds, types, streamIds, productIds, skus, names, versions, rules] = applyArguments(events);
+    // Each array as its literal, one string for Prisma to pass on (arrayLiteral).
     const rows = await this.db.$queryRaw<{ ordinal: number; outcome: string }[]>`
       SELECT ordinal, outcome FROM apply_product_events(
-        ${eventIds}::uuid[], ${types}::text[], ${streamIds}::text[], ${productIds}::uuid[], ${skus}::text[], ${names}::text[],
-        ${versions}::int[], ${rules}::text[], ${initialStock}::int)`;
+        ${arrayLiteral(eventIds)}::uuid[], ${arrayLiteral(types)}::text[], ${arrayLiteral(streamIds)}::text[],
+        ${arrayLiteral(productIds)}::uuid[], ${arrayLiteral(skus)}::text[], ${arrayLiteral(names)}::text[],
+        ${arrayLiteral(versions)}::int[], ${arrayLiteral(rules)}::text[], ${initialStock}::int)`;
     return events.map((_, i) => {
       const outcome = rows[i]?.outcome;
       if (rows[i]?.ordinal !== i + 1 || outcome === undefined || !OUTCOMES.has(outcome))
