@@ -150,8 +150,13 @@ async function run(queue: DeadLetterQueue, command: string, args: string[], io: 
     case 'watch': {
       const reader = await watching.reader();
       try {
-        io.out(`watching ${queue.deadLetterStream} for new dead letters (Ctrl-C to stop)`);
-        await queue.watch(reader, (letter) => io.out(line(letter)), watching.stop);
+        // Said once the start is fixed: a letter added after the line is printed is never missed.
+        await queue.watch(
+          reader,
+          (letter) => io.out(line(letter)),
+          watching.stop,
+          () => io.out(`watching ${queue.deadLetterStream} for new dead letters (Ctrl-C to stop)`),
+        );
       } finally {
         if (reader.isOpen) await reader.close();
       }

@@ -147,13 +147,15 @@ export class DeadLetterQueue {
 
   /**
    * Follows the stream live: calls `onLetter` for each dead letter added from now on, until `signal`
-   * aborts. A blocking read needs a connection of its own: pass one that nothing else uses.
+   * aborts. `onWatching` is called once the start is fixed: every letter added after that call is
+   * reported. A blocking read needs a connection of its own: pass one that nothing else uses.
    */
-  async watch(reader: RedisClient, onLetter: (letter: DeadLetter) => void, signal: AbortSignal): Promise<void> {
+  async watch(reader: RedisClient, onLetter: (letter: DeadLetter) => void, signal: AbortSignal, onWatching: () => void): Promise<void> {
     // From the last entry there is now (0-0 when the stream is not there yet), so that nothing added
     // between two reads is missed, as re-reading from "$" would.
     const info = (await this.redis.exists(this.deadLetterStream)) ? await this.redis.xInfoStream(this.deadLetterStream) : undefined;
     let after = info ? String(info['last-generated-id']) : '0-0';
+    onWatching();
     while (!signal.aborted) {
       const reply = (await reader.xRead({ key: this.deadLetterStream, id: after }, { BLOCK: 500, COUNT: 100 })) as
         { messages: { id: string; message: Record<string, string> }[] }[] | null;
