@@ -258,11 +258,11 @@ export class OutboxRelay {
       // Timed at the XADD, as the metric says (commit → XADD), not after the mark, which may carry the next claim.
       this.published(claim.rows, started);
       const mark = moveMarkAndCommit(client, this.options.stream, last, streamIds);
-      const epoch = this.broker.loadedState?.epoch;
-      const due = epoch !== undefined && (claim.rows.length === this.options.batchSize || this.again);
+      const nextEpoch = this.broker.loadedState?.epoch;
+      const due = nextEpoch !== undefined && (claim.rows.length === this.options.batchSize || this.again);
       // The next claim reads everything committed before it starts: the kicks so far are served by it.
       if (due) this.again = false;
-      const next = due ? await this.claim(client, mark, epoch) : undefined;
+      const next = due ? await this.claim(client, mark, nextEpoch) : undefined;
       if (!next) await client.query(mark);
       this.passed(claim, claim.rows.length);
       if (!next) return false;
