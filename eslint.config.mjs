@@ -3,6 +3,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 const DEPLOYABLES = ['product-api', 'inventory-api', 'inventory-worker'];
+const WORKER_SIDE = ['inventory-worker', 'inventory-core'];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', 'prisma/generated/**', 'node_modules/**', 'coverage/**', 'bench/results*'] },
@@ -28,16 +29,28 @@ export default tseslint.config(
   },
   // No deployable imports another, in its code or its tests: what they share lives in a package
   // (contracts, platform, prisma, inventory-core). Tests of the whole system live in test/.
-  ...DEPLOYABLES.map((deployable) => ({
-    files: [`${deployable}/**/*.ts`],
+  // The worker serves no Express app, and what it loads stays in its memory for good: neither it nor
+  // inventory-core, which it runs, imports the APIs' Express pieces (docs/performance.md, Memory).
+  ...[...DEPLOYABLES, 'inventory-core'].map((place) => ({
+    files: [`${place}/**/*.ts`],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          patterns: DEPLOYABLES.filter((other) => other !== deployable).map((other) => ({
-            group: [`@stockstream/${other}`, `@stockstream/${other}/**`, `**/${other}/**`, `**/${other}`],
-            message: `${deployable} is deployed on its own and must not import ${other}; share code through a package`,
-          })),
+          patterns: [
+            ...DEPLOYABLES.filter((other) => other !== place).map((other) => ({
+              group: [`@stockstream/${other}`, `@stockstream/${other}/**`, `**/${other}/**`, `**/${other}`],
+              message: `${place} must not import ${other}, which is deployed on its own; share code through a package`,
+            })),
+            ...(WORKER_SIDE.includes(place)
+              ? [
+                  {
+                    group: ['@stockstream/platform/http', 'express'],
+                    message: 'the worker loads no Express: take what it needs from @stockstream/platform',
+                  },
+                ]
+              : []),
+          ],
         },
       ],
     },

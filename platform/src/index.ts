@@ -1,23 +1,16 @@
+// What every process needs: logging, config, shutdown, Redis, metrics, listening. The Express pieces the
+// APIs share are in `@stockstream/platform/http`, so that the worker loads none of Express, helmet or
+// Swagger UI (docs/performance.md, Memory).
+export * from './app-error';
 export * from './context';
 export * from './logger';
 export * from './config';
 export * from './shutdown';
 export * from './redis';
-export * from './http/app-error';
-export * from './http/validate';
-export * from './http/error-handler';
-export * from './http/request-context';
-export * from './http/openapi';
-export * from './http/base-app';
-export * from './http/serve';
-export * from './http/list-routes';
+export * from './serve';
 export * from './keyset-cursor';
-export * from './http/if-match';
 export * from './metrics';
-export * from './http/route-template';
 export * from './free-port';
-export * from './http/dependency-outage';
 export * from './stream-ids';
-export * from './http/require-api-key';
 export * from './recurring-failure';
 export * from './memory';

@@ -1,4 +1,4 @@
-import { AppError } from './http/app-error';
+import { AppError } from './app-error';
 
 /** Keyset position in the (createdAt, id) order: stable while rows are added and removed. */
 export interface Cursor {

@@ -1,4 +1,3 @@
-import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export { Counter, Gauge, Histogram, Registry };
@@ -23,10 +22,4 @@ export function brokerResetsCounter(registry: Registry): Counter<'detected_by' |
     labelNames: ['detected_by', 'reason'] as const,
     registers: [registry],
   });
-}
-
-export function metricsRoute(registry: Registry): RequestHandler {
-  return async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
-  };
 }

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { DeadLetterReason, storableText } from '@stockstream/contracts';
-import { AppError, adminOnly, parseRequest } from '@stockstream/platform';
+import { AppError } from '@stockstream/platform';
+import { adminOnly, parseRequest } from '@stockstream/platform/http';
 import type { DeadLetterQueue } from '@stockstream/inventory-core';
 
 export const DeadLetterListQuery = z.strictObject({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DeadLetter } from '@stockstream/contracts';
-import type { OpenAPIRegistry } from '@stockstream/platform';
-import { jsonContent, problemResponses } from '@stockstream/platform';
+import type { OpenAPIRegistry } from '@stockstream/platform/http';
+import { jsonContent, problemResponses } from '@stockstream/platform/http';
 import { DeadLetterIdParams, DeadLetterListQuery, ReplayAnswer } from './admin-dlq-routes';
 
 /** The /admin/dlq paths, documented only where they are served (ADMIN_API_KEY set). */

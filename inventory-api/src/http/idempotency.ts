@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { AppError, routeTemplate } from '@stockstream/platform';
+import { AppError } from '@stockstream/platform';
+import { routeTemplate } from '@stockstream/platform/http';
 import type { InventoryDb } from '@stockstream/prisma';
 import { InventoryPrisma } from '@stockstream/prisma';
 import type { InventoryQueryable as Queryable } from '@stockstream/inventory-core';

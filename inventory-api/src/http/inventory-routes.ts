@@ -8,7 +8,7 @@ import {
   ReservationInput,
   ReservationPathParams,
 } from '@stockstream/contracts';
-import { acceptedVersions, etagOf, parseRequest } from '@stockstream/platform';
+import { acceptedVersions, etagOf, parseRequest } from '@stockstream/platform/http';
 import type { InventoryDb } from '@stockstream/prisma';
 import { InventoryRepository } from '@stockstream/inventory-core';
 

@@ -11,7 +11,7 @@ import {
   ReservationInput,
   ReservationPathParams,
 } from '@stockstream/contracts';
-import type { OpenAPIRegistry as Registry } from '@stockstream/platform';
+import type { OpenAPIRegistry as Registry } from '@stockstream/platform/http';
 import {
   OpenAPIRegistry,
   buildOpenApiDocument,
@@ -20,7 +20,7 @@ import {
   jsonContent,
   problemResponses,
   registerHealthPaths,
-} from '@stockstream/platform';
+} from '@stockstream/platform/http';
 
 const idempotencyKey = z.object({
   'idempotency-key': z

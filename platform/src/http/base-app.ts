@@ -1,10 +1,9 @@
 import express from 'express';
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import type { Logger } from '../logger';
 import type { Registry } from '../metrics';
-import { metricsRoute } from '../metrics';
 import { requestContext, requireJsonBody } from './request-context';
 import { errorHandler, notFoundRoute } from './error-handler';
 import type { ErrorHandlerOptions } from './error-handler';
@@ -44,6 +43,12 @@ export function createBaseApp(options: BaseAppOptions): Express {
   app.use(requireJsonBody(formPaths));
   app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'] }));
   return app;
+}
+
+function metricsRoute(registry: Registry): RequestHandler {
+  return async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  };
 }
 
 /** The API docs (/openapi.json, /docs, /swagger) and /metrics. */

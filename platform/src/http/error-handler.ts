@@ -3,8 +3,8 @@ import type { Problem } from '@stockstream/contracts';
 import type { Logger } from '../logger';
 import { errorMessage } from '../logger';
 import { requestIdOf } from './request-context';
-import { AppError, PROBLEM_BASE } from './app-error';
-import type { AppErrorOptions } from './app-error';
+import { AppError, PROBLEM_BASE } from '../app-error';
+import type { AppErrorOptions } from '../app-error';
 import { unavailableDependency } from './dependency-outage';
 import type { Dependency, OutageMonitor } from './dependency-outage';
 

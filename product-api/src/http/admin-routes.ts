@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { adminOnly, envBoolean, parseRequest } from '@stockstream/platform';
+import { envBoolean } from '@stockstream/platform';
+import { adminOnly, parseRequest } from '@stockstream/platform/http';
 import type { InventoryDb, ProductDb } from '@stockstream/prisma';
 import { reconcile } from '../reconcile/reconcile';
 

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { Logger, RedisClient, Registry } from '@stockstream/platform';
-import { OutageMonitor, createBaseApp, finishApp } from '@stockstream/platform';
+import { OutageMonitor, createBaseApp, finishApp } from '@stockstream/platform/http';
 import type { InventoryDb, ProductDb, SqlPool } from '@stockstream/prisma';
 import { reconcileMetrics } from '../reconcile/reconcile-metrics';
 import { adminRoutes } from './admin-routes';

@@ -1,5 +1,5 @@
 import { Product, ProductIdParams, ProductInput, ProductListQuery, ProductPage, ReconcileReport } from '@stockstream/contracts';
-import type { OpenAPIRegistry as Registry } from '@stockstream/platform';
+import type { OpenAPIRegistry as Registry } from '@stockstream/platform/http';
 import { ReconcileQuery } from './admin-routes';
 import {
   OpenAPIRegistry,
@@ -10,7 +10,7 @@ import {
   problemResponses,
   registerHealthPaths,
   requestIdHeader,
-} from '@stockstream/platform';
+} from '@stockstream/platform/http';
 
 export function productOpenApi({ admin }: { admin: boolean } = { admin: false }) {
   const registry = new OpenAPIRegistry();

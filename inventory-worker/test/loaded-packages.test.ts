@@ -1,0 +1,37 @@
+// What a worker process loads stays in its memory for as long as it runs (the source of every module, its
+// compiled code): the worker serves no Express app, so it must load none of the APIs' HTTP stack
+// (docs/performance.md, Memory).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { productCreated, publish } from './support/events';
+import { WorkerProcesses } from './support/worker-processes';
+import { waitFor } from '../../platform/test/support/wait';
+
+const fixture = new WorkerProcesses();
+
+beforeAll(() => fixture.setUp());
+afterAll(() => fixture.tearDown());
+
+test('a worker that has applied an event has loaded no Express, helmet or Swagger UI', async () => {
+  const listFile = path.join(os.tmpdir(), `loaded-packages-${process.pid}-${Date.now()}.json`);
+  const worker = await fixture.start('loading-worker', {
+    NODE_OPTIONS: `--require ${path.join(__dirname, 'support', 'record-loaded-packages.cjs')}`,
+    LOADED_PACKAGES_FILE: listFile,
+    BLOCK_MS: '200',
+  });
+  const event = productCreated();
+  await publish(fixture.redis, fixture.streams.stream, [event]);
+  await worker.waitForLine(new RegExp(`"event handled".*${event.id}|${event.id}.*"event handled"`));
+  worker.child.kill('SIGTERM');
+  await worker.exited;
+  const loaded = await waitFor('the list of loaded packages', async () =>
+    fs.existsSync(listFile) ? (JSON.parse(fs.readFileSync(listFile, 'utf8')) as string[]) : undefined,
+  );
+  fs.rmSync(listFile, { force: true });
+
+  // What it needs, so that the list is the worker's.
+  expect(loaded).toEqual(expect.arrayContaining(['@prisma/client', 'pg', 'winston', 'zod']));
+  for (const unwanted of ['express', 'helmet', 'swagger-ui-express', '@asteasolutions/zod-to-openapi'])
+    expect(loaded).not.toContain(unwanted);
+});
