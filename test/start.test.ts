@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { dropDatabase, withDatabase } from '@stockstream/prisma';
 import { TEST_SERVER_URL } from '@stockstream/prisma/testing';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { freePort } from '@stockstream/platform';
 import { waitFor } from '../platform/test/support/wait';
 

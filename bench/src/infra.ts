@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { dropDatabase, migrateDatabase, withDatabase } from '@stockstream/prisma';
 import { freePort } from '@stockstream/platform';
 

@@ -2,7 +2,7 @@
 // a private redis-server; prints a table and writes bench/results.json and bench/results.md.
 import path from 'node:path';
 import { Client } from 'pg';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { PrivateRedis, ROOT, SERVER_URL } from './infra';
 import { machine, markdown, writeReport } from './report';
 import type { Report } from './report';

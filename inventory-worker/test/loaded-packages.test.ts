@@ -1,6 +1,6 @@
 // What a worker process loads stays in its memory for as long as it runs (the source of every module, its
-// compiled code): the worker serves no Express app, so it must load none of the APIs' HTTP stack
-// (docs/performance.md, Memory).
+// compiled code): the worker serves no Express app, so it must load none of the APIs' HTTP stack, nor
+// node-redis' Redis Stack modules (docs/performance.md, Memory).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,7 @@ const fixture = new WorkerProcesses();
 beforeAll(() => fixture.setUp());
 afterAll(() => fixture.tearDown());
 
-test('a worker that has applied an event has loaded no Express, helmet or Swagger UI', async () => {
+test('a worker that has applied an event has loaded no Express, helmet, Swagger UI or Redis Stack module', async () => {
   const listFile = path.join(os.tmpdir(), `loaded-packages-${process.pid}-${Date.now()}.json`);
   const worker = await fixture.start('loading-worker', {
     NODE_OPTIONS: `--require ${path.join(__dirname, 'support', 'record-loaded-packages.cjs')}`,
@@ -31,7 +31,7 @@ test('a worker that has applied an event has loaded no Express, helmet or Swagge
   fs.rmSync(listFile, { force: true });
 
   // What it needs, so that the list is the worker's.
-  expect(loaded).toEqual(expect.arrayContaining(['@prisma/client', 'pg', 'winston', 'zod']));
-  for (const unwanted of ['express', 'helmet', 'swagger-ui-express', '@asteasolutions/zod-to-openapi'])
+  expect(loaded).toEqual(expect.arrayContaining(['@prisma/client', '@redis/client', 'pg', 'winston', 'zod']));
+  for (const unwanted of ['express', 'helmet', 'swagger-ui-express', '@asteasolutions/zod-to-openapi', '@redis/search', '@redis/json'])
     expect(loaded).not.toContain(unwanted);
 });

@@ -1,4 +1,4 @@
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import type { Logger } from './logger';
 
 export type RedisClient = ReturnType<typeof createRedisClient>;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { toStreamFields } from '@stockstream/contracts';
 import type { ProductEvent } from '@stockstream/contracts';
 import { consumerGroupState } from '@stockstream/inventory-core';

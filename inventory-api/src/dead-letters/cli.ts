@@ -2,7 +2,7 @@
 // 4 anything else went wrong,
 // 2 the command is wrong, 3 Redis does not answer.
 import { parseArgs } from 'node:util';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { z } from 'zod';
 import type { DeadLetter } from '@stockstream/contracts';
 import { ConfigError, envRedisUrl, errorMessage, parseConfig } from '@stockstream/platform';

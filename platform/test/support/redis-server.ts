@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { freePort } from '../../src/free-port';
 import { waitFor } from './wait';
 
