@@ -16,7 +16,7 @@ afterAll(() => fixture.tearDown());
 test('a worker that has applied an event has loaded no Express, helmet, Swagger UI or Redis Stack module', async () => {
   const listFile = path.join(os.tmpdir(), `loaded-packages-${process.pid}-${Date.now()}.json`);
   const worker = await fixture.start('loading-worker', {
-    NODE_OPTIONS: `--require ${path.join(__dirname, 'support', 'record-loaded-packages.cjs')}`,
+    NODE_OPTIONS: `--require "${path.join(__dirname, 'support', 'record-loaded-packages.cjs')}"`,
     LOADED_PACKAGES_FILE: listFile,
     BLOCK_MS: '200',
   });
