@@ -6,7 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { productCreated, publish } from './support/events';
 import { WorkerProcesses } from './support/worker-processes';
-import { waitFor } from '../../platform/test/support/wait';
 
 const fixture = new WorkerProcesses();
 
@@ -25,9 +24,8 @@ test('a worker that has applied an event has loaded no Express, helmet, Swagger 
   await worker.waitForLine(new RegExp(`"event handled".*${event.id}|${event.id}.*"event handled"`));
   worker.child.kill('SIGTERM');
   await worker.exited;
-  const loaded = await waitFor('the list of loaded packages', async () =>
-    fs.existsSync(listFile) ? (JSON.parse(fs.readFileSync(listFile, 'utf8')) as string[]) : undefined,
-  );
+  // Written by the preload's exit handler, so there once the process has exited.
+  const loaded = JSON.parse(fs.readFileSync(listFile, 'utf8')) as string[];
   fs.rmSync(listFile, { force: true });
 
   // What it needs, so that the list is the worker's.
