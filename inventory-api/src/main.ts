@@ -8,6 +8,7 @@ import {
   limitHeapGrowth,
   listen,
 } from '@stockstream/platform';
+import { requestClassesOf } from '@stockstream/platform/http';
 import { createInventoryDb } from '@stockstream/prisma';
 import { loadConfig } from './config';
 import { DeadLetterQueue } from '@stockstream/inventory-core';
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
       }
     : undefined;
   const app = createInventoryApp({ db, logger, redis, admin, metrics: createMetricsRegistry('inventory-api') });
-  const server = await listen(app, config.INVENTORY_API_PORT, config.HOST);
+  const server = await listen(app, config.INVENTORY_API_PORT, config.HOST, requestClassesOf(app));
   // Stored answers of Idempotency-Keys are kept for a retention, then forgotten.
   const sweeps = new RecurringFailure(logger, 'could not delete old idempotency keys; will retry', 'deleting old idempotency keys again');
   const sweep = setInterval(() => {

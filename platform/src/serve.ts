@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RequestListener } from 'node:http';
+import type { RequestListener, ServerOptions } from 'node:http';
 
 export interface RunningServer {
   server: http.Server;
@@ -9,9 +9,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function listen(app: RequestListener, port: number, host = '127.0.0.1'): Promise<RunningServer> {
+/** `options`: the server's (an Express app's request classes, say: requestClassesOf in the http entry). */
+export function listen(app: RequestListener, port: number, host = '127.0.0.1', options: ServerOptions = {}): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = http.createServer(app);
+    const server = http.createServer(options, app);
     server.keepAliveTimeout = 5_000;
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -8,6 +8,7 @@ import {
   limitHeapGrowth,
   listen,
 } from '@stockstream/platform';
+import { requestClassesOf } from '@stockstream/platform/http';
 import { createInventoryDb, createPool, createProductDb } from '@stockstream/prisma';
 import { loadConfig } from './config';
 import { createProductApp } from './http/app';
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   const inventory = config.ADMIN_API_KEY ? createInventoryDb(config.INVENTORY_DATABASE_URL, { poolSize: 2 }) : undefined;
   const admin = config.ADMIN_API_KEY && inventory ? { apiKey: config.ADMIN_API_KEY, inventory } : undefined;
   const app = createProductApp({ db, sql, redis, logger, metrics, relay, admin });
-  const server = await listen(app, config.PRODUCT_API_PORT, config.HOST);
+  const server = await listen(app, config.PRODUCT_API_PORT, config.HOST, requestClassesOf(app));
   relay.start();
   logger.info('product-api listening', {
     pid: process.pid,

@@ -4,6 +4,7 @@ export * from './error-handler';
 export * from './request-context';
 export * from './openapi';
 export * from './base-app';
+export * from './request-classes';
 export * from './list-routes';
 export * from './if-match';
 export * from './route-template';
