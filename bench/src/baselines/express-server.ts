@@ -1,6 +1,10 @@
 // The yardstick for product-api: a minimal Express 5 server doing exactly its SQL, nothing else (no
-// validation beyond types, no logging, no metrics, no request context). PORT, DATABASE_URL.
+// validation beyond types, no logging, no metrics, no request context). PORT, DATABASE_URL;
+// OWN_REQUEST_CLASSES=true serves it as product-api is served: with the request and response classes
+// that spare Express changing every request's prototype (requestClassesOf).
+import http from 'node:http';
 import express from 'express';
+import { requestClassesOf } from '@stockstream/platform/http';
 import { createProduct, pool, readProduct, validInput } from './product-sql';
 
 const app = express();
@@ -24,5 +28,6 @@ app.post('/api/products', async (req, res) => {
     .set({ Location: `/api/products/${product.id}`, ETag: '"1"' })
     .json(product);
 });
-const server = app.listen(Number(process.env.PORT), '127.0.0.1');
+const options = process.env.OWN_REQUEST_CLASSES === 'true' ? requestClassesOf(app) : {};
+const server = http.createServer(options, app).listen(Number(process.env.PORT), '127.0.0.1');
 process.on('SIGTERM', () => server.close(() => void pool.end().then(() => process.exit(0))));

@@ -1,8 +1,8 @@
 // Scenarios 1 and 2: the write path (POST /api/products) and the read path (GET /api/products/{id}) of
 // product-api, at its shipped log level (info) and at warn, against servers doing exactly its SQL in the
-// same run: a minimal Express 5 server (the yardstick, its statements unnamed; and beside it the same
-// server naming them, as product-api does), node:http (the floor of Node) and pgbench (the floor of
-// Postgres). Then product-api as two processes on one port (Node's cluster), to show what a second core
+// same run: a minimal Express 5 server (the yardstick, its statements unnamed, served by app.listen; and
+// beside it the same server naming them, and the same server served with the request classes, each as
+// product-api does), node:http (the floor of Node) and pgbench (the floor of Postgres). Then product-api as two processes on one port (Node's cluster), to show what a second core
 // buys, and with a small heap (SMALL_HEAP), to show what it costs. All run at once and take the load in
 // turns, in rounds, so that the machine's drift falls on every one alike.
 import { Client } from 'pg';
@@ -210,6 +210,8 @@ export async function httpScenarios(context: Context): Promise<void> {
     baseline(MINIMAL_EXPRESS, 'bench/dist/baselines/express-server.js'),
     // The yardstick as the issue defines it sends its statements unnamed; this one names them as product-api does.
     baseline(`${MINIMAL_EXPRESS}, named statements`, 'bench/dist/baselines/express-server.js', { NAMED_STATEMENTS: 'true' }),
+    // ...and this one is served with the request classes product-api is served with (requestClassesOf).
+    baseline(`${MINIMAL_EXPRESS}, own request classes`, 'bench/dist/baselines/express-server.js', { OWN_REQUEST_CLASSES: 'true' }),
     baseline('node:http + pg', 'bench/dist/baselines/node-http-server.js'),
     productApi('info', { processes: 2 }),
     productApi('info', { smallHeap: true }),
