@@ -2,8 +2,9 @@
 // product-api, at its shipped log level (info) and at warn, against servers doing exactly its SQL in the
 // same run: a minimal Express 5 server (the yardstick, its statements unnamed, served by app.listen; and
 // beside it the same server naming them, and the same server served with the request classes, each as
-// product-api does), node:http (the floor of Node) and pgbench (the floor of Postgres). Then product-api as two processes on one port (Node's cluster), to show what a second core
-// buys, and with a small heap (SMALL_HEAP), to show what it costs. All run at once and take the load in
+// product-api does), node:http (the floor of Node) and pgbench (the floor of Postgres). Then product-api
+// as two processes on one port (Node's cluster), to show what a second core buys, and with a small heap
+// (SMALL_HEAP), to show what it costs. All run at once and take the load in
 // turns, in rounds, so that the machine's drift falls on every one alike.
 import { Client } from 'pg';
 import { WRITE_SCRIPT, pgbench, readScript } from '../baselines/pgbench';

@@ -8,12 +8,11 @@ const classesOfApp = new WeakMap<Express, ServerOptions>();
  * The server's request and response classes for an Express app (give them to `listen`). Express hands
  * every request and response the app's own prototypes, `app.request` and `app.response`, with
  * `Object.setPrototypeOf` as they enter the app. On objects Node made as plain IncomingMessage and
- * ServerResponse, that change cost V8 a new hidden class per request, and kept each request's objects
- * (~10 KB) alive through young-generation collections until the next full one: product-api promoted as
- * much as it allocated live, and collected its old generation several times a second. Here the app's
- * prototypes become these classes' prototypes (Node's documented way to extend the two), so the server
- * makes every request and response with them already in place and Express' change finds nothing to do
- * (docs/performance.md, "Express' prototypes").
+ * ServerResponse, that change kept each request's objects (~10 KB) alive through young-generation
+ * collections until the next full one, and product-api, held to a small heap, collected its old
+ * generation several times a second. Here the app's prototypes become these classes' prototypes (Node's
+ * documented way to extend the two), so the server makes every request and response with them already
+ * in place and Express' change finds nothing to do (ADR 11; docs/performance.md, "Express' prototypes").
  */
 export function requestClassesOf(app: Express): ServerOptions {
   const known = classesOfApp.get(app);
