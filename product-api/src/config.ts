@@ -12,6 +12,8 @@ export const ProductApiConfig = z.object({
   STREAM_MAXLEN: z.coerce.number().int().min(1000).default(1_000_000),
   BROKER_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  /** Under load, how long the relay waits between passes for fuller ones (OutboxRelay, lingerMs); 0: never. */
+  OUTBOX_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
   OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
   OUTBOX_RETENTION_MS: z.coerce
     .number()

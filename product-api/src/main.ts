@@ -37,6 +37,7 @@ async function main(): Promise<void> {
       stream: config.PRODUCT_STREAM,
       maxLen: config.STREAM_MAXLEN,
       batchSize: config.OUTBOX_BATCH_SIZE,
+      lingerMs: config.OUTBOX_LINGER_MS,
       sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS,
       retentionMs: config.OUTBOX_RETENTION_MS,
       brokerCheckIntervalMs: config.BROKER_CHECK_INTERVAL_MS,

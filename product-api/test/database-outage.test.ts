@@ -38,7 +38,15 @@ beforeAll(async () => {
   lines = captureLogLines(logger);
   redis = createRedisClient({ url: TEST_REDIS_URL, logger, name: 'product-api-test', failFast: true });
   await redis.connect();
-  const options = { stream, maxLen: 100_000, batchSize: 100, sweepIntervalMs: 200, retentionMs: 60_000, brokerCheckIntervalMs: 200 };
+  const options = {
+    stream,
+    maxLen: 100_000,
+    batchSize: 100,
+    lingerMs: 5,
+    sweepIntervalMs: 200,
+    retentionMs: 60_000,
+    brokerCheckIntervalMs: 200,
+  };
   relay = new OutboxRelay(db, sql, redis, options, logger);
   http = request(createProductApp({ db, sql, redis, logger, relay, metrics: createMetricsRegistry('product-api') }));
   relay.start();

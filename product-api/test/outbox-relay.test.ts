@@ -2,9 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, createRedisClient } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
+import { createPool } from '@stockstream/prisma';
 import type { SqlClient as PoolClient } from '@stockstream/prisma';
 import { ProductRepository } from '../src/data/product-repository';
 import { productEvent } from '../src/domain/product-events';
+import type { RelayObserver } from '../src/relay/outbox-metrics';
 import { OutboxRelay } from '../src/relay/outbox-relay';
 import { TEST_REDIS_URL, startProductApi, validProduct } from './support/product-api';
 import type { ProductApiHarness } from './support/product-api';
@@ -95,7 +97,15 @@ test("a backlog of several batches goes out in order, a full pass's mark travell
     api.db,
     api.sql,
     api.redis,
-    { stream, maxLen: 1_000_000, batchSize: 10, sweepIntervalMs: 600_000, retentionMs: 600_000, brokerCheckIntervalMs: 600_000 },
+    {
+      stream,
+      maxLen: 1_000_000,
+      batchSize: 10,
+      lingerMs: 5,
+      sweepIntervalMs: 600_000,
+      retentionMs: 600_000,
+      brokerCheckIntervalMs: 600_000,
+    },
     logger,
   );
   // The relay's state first (its own statements, through Prisma); then what the relay sends is counted.
@@ -139,6 +149,70 @@ test("a backlog of several batches goes out in order, a full pass's mark travell
   }
 });
 
+test('while requests wait for a connection, the next pass waits (lingerMs); while the pool keeps up, it goes at once', async () => {
+  const logger = createLogger('relay-test');
+  const stream = `test-${randomUUID()}`;
+  await api.relay.stop(); // the harness's own relay leaves the outbox to these
+  const repository = new ProductRepository(api.db, api.sql);
+  const options = {
+    stream,
+    maxLen: 1_000_000,
+    batchSize: 100,
+    sweepIntervalMs: 600_000,
+    retentionMs: 600_000,
+    brokerCheckIntervalMs: 600_000,
+  };
+  const passes: number[] = [];
+  const observer: RelayObserver = {
+    published: (ages) => passes.push(ages.length),
+    droppedUnread: () => undefined,
+    brokerReset: () => undefined,
+  };
+  for (let i = 0; i < 10; i++) await repository.create(validProduct(), 'linger-test');
+
+  // A pool of two: one connection held here, the relay takes the other, and a query waits for either.
+  const pool = createPool(api.databaseUrl, { poolSize: 2 });
+  const held = await pool.connect();
+  const lingering = new OutboxRelay(api.db, pool, api.redis, { ...options, lingerMs: 2_000 }, logger, observer);
+  await lingering.broker.relayState();
+  try {
+    // Kicked again while its first pass runs (a new stream starts at the outbox's first row: ten rows or
+    // more), as creates do under load.
+    lingering.kick();
+    lingering.kick();
+    await new Promise((resolve) => setImmediate(resolve));
+    const waiting = pool.query('SELECT 1');
+    expect(pool.waitingCount).toBe(1);
+    // Served by the relay's connection, given back for the wait, before the relay's next pass.
+    await waiting;
+    expect(passes).toHaveLength(1);
+    for (let i = 0; i < 3; i++) {
+      await repository.create(validProduct(), 'linger-test');
+      lingering.kick();
+    }
+    await until(async () => (await lingering.backlog()) === 0, 'the three to be published');
+    expect(passes[0]).toBeGreaterThanOrEqual(10);
+    expect(passes.slice(1)).toEqual([3]);
+  } finally {
+    held.release();
+    await lingering.stop();
+    await pool.end();
+  }
+
+  // Nothing waits for a connection: after a pass kicked again, the next goes at once, not after a minute.
+  const prompt = new OutboxRelay(api.db, api.sql, api.redis, { ...options, lingerMs: 60_000 }, logger, observer);
+  passes.length = 0;
+  for (let i = 0; i < 2; i++) {
+    await repository.create(validProduct(), 'linger-test');
+    prompt.kick();
+    prompt.kick();
+    await until(async () => (await prompt.backlog()) === 0, 'the product to be published');
+  }
+  await prompt.stop();
+  expect(passes).toEqual([1, 1]);
+  await api.redis.del(stream);
+});
+
 test('three relays at once publish every event exactly once, each product in commit order', async () => {
   const logger = createLogger('relay-test');
   const stream = `test-${randomUUID()}`;
@@ -155,7 +229,15 @@ test('three relays at once publish every event exactly once, each product in com
         api.db,
         api.sql,
         redis,
-        { stream, maxLen: 1_000_000, batchSize: 7, sweepIntervalMs: 600_000, retentionMs: 600_000, brokerCheckIntervalMs: 600_000 },
+        {
+          stream,
+          maxLen: 1_000_000,
+          batchSize: 7,
+          lingerMs: 5,
+          sweepIntervalMs: 600_000,
+          retentionMs: 600_000,
+          brokerCheckIntervalMs: 600_000,
+        },
         logger,
       ),
   );
@@ -192,7 +274,14 @@ test('three relays at once publish every event exactly once, each product in com
 
 test('published rows are deleted after the retention; unpublished ones never are', async () => {
   const logger = createLogger('relay-test');
-  const options = { stream: `test-${randomUUID()}`, maxLen: 1000, batchSize: 100, retentionMs: 5_000, brokerCheckIntervalMs: 600_000 };
+  const options = {
+    stream: `test-${randomUUID()}`,
+    maxLen: 1000,
+    batchSize: 100,
+    lingerMs: 5,
+    retentionMs: 5_000,
+    brokerCheckIntervalMs: 600_000,
+  };
   await api.db.outboxEvent.deleteMany();
   const published = await new ProductRepository(api.db, api.sql).create(validProduct(), 'retention-test');
   const publisher = new OutboxRelay(api.db, api.sql, api.redis, { ...options, sweepIntervalMs: 600_000 }, logger);

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ProductEvent } from '@stockstream/contracts';
 import { toStreamFields } from '@stockstream/contracts';
 import type { Logger, RedisClient } from '@stockstream/platform';
@@ -15,6 +16,11 @@ export interface RelayOptions {
   /** The hard cap of the stream: only reached when consumers lag that far (see trimSafely). */
   maxLen: number;
   batchSize: number;
+  /**
+   * How long the next pass waits for more while requests wait for a connection of the pool (and the last
+   * pass was not a full batch): under load, fewer and fuller passes. 0: never waits.
+   */
+  lingerMs: number;
   sweepIntervalMs: number;
   retentionMs: number;
   /** How often the stream is checked for lost data and trimmed below what every group is done with. */
@@ -85,6 +91,9 @@ interface LockedClaim {
   rows: OutboxRow[];
 }
 type Claim = { locked: false } | LockedClaim;
+
+/** How a run of passes on one connection ended. */
+type PassesOutcome = 'done' | 'busy' | 'lingering';
 
 const DIGITS = /^\d+$/;
 const STREAM_ID = /^\d+-\d+$/;
@@ -224,10 +233,15 @@ export class OutboxRelay {
    */
   private async drain(): Promise<void> {
     try {
-      // Loaded before the connection is taken: it may query through the pool, which may have no other.
-      const { epoch } = await this.broker.relayState();
-      const busy = await withSqlClient(this.sql, (client) => this.publishWhileDue(client, epoch));
-      if (busy) {
+      let outcome: PassesOutcome;
+      do {
+        // Loaded before the connection is taken: it may query through the pool, which may have no other.
+        const { epoch } = await this.broker.relayState();
+        outcome = await withSqlClient(this.sql, (client) => this.publishWhileDue(client, epoch));
+        // Kicks meanwhile are served by the pass after the wait (this drain's): it claims what they committed.
+        if (outcome === 'lingering') await delay(this.options.lingerMs);
+      } while (outcome === 'lingering');
+      if (outcome === 'busy') {
         this.logger.debug('outbox relay busy elsewhere; retrying shortly');
         setTimeout(() => this.kick(), BUSY_RETRY_MS).unref();
       }
@@ -238,20 +252,21 @@ export class OutboxRelay {
 
   /**
    * Pass after pass, each one transaction: the relay lock and the claim, the XADDs, the stream's mark
-   * moved past them; `epoch` is the broker's, for the first pass. Answers whether another relay holds the lock.
+   * moved past them; `epoch` is the broker's, for the first pass. Answers whether another relay holds the
+   * lock ('busy'), or the next pass is to wait (lingersAfter) with the connection back in the pool.
    */
-  private async publishWhileDue(client: SqlClient, epoch: string): Promise<boolean> {
+  private async publishWhileDue(client: SqlClient, epoch: string): Promise<PassesOutcome> {
     let claim = await this.claim(client, '', epoch);
     for (;;) {
       if (!claim.locked) {
         await client.query('ROLLBACK');
-        return true;
+        return 'busy';
       }
       const last = claim.rows.at(-1);
       if (!last) {
         await client.query('ROLLBACK');
         this.passed(claim, 0);
-        return false;
+        return 'done';
       }
       const started = Date.now();
       const streamIds = await this.publish(claim);
@@ -260,14 +275,27 @@ export class OutboxRelay {
       const mark = moveMarkAndCommit(client, this.options.stream, last, streamIds);
       const nextEpoch = this.broker.loadedState?.epoch;
       const due = nextEpoch !== undefined && (claim.rows.length === this.options.batchSize || this.again);
+      const lingering = due && this.lingersAfter(claim.rows.length);
       // The next claim reads everything committed before it starts: the kicks so far are served by it.
       if (due) this.again = false;
-      const next = due ? await this.claim(client, mark, nextEpoch) : undefined;
+      const next = due && !lingering ? await this.claim(client, mark, nextEpoch) : undefined;
       if (!next) await client.query(mark);
       this.passed(claim, claim.rows.length);
-      if (!next) return false;
+      if (!next) return lingering ? 'lingering' : 'done';
       claim = next;
     }
+  }
+
+  /**
+   * Whether the next pass waits for more rows, after one that published `published`: when requests wait
+   * for a connection of the pool, each pass the relay makes is a turn they wait more, and its cost (two
+   * round trips, the claim planned, a commit) is paid again for a handful of events. Not after a full
+   * batch (a backlog: the next goes at once), nor while the pool keeps up, so that a commit's event goes
+   * out without delay. The relay's mark and COMMIT then go alone and its connection back to the pool
+   * for the wait: a round trip more a pass, fewer passes.
+   */
+  private lingersAfter(published: number): boolean {
+    return this.options.lingerMs > 0 && published < this.options.batchSize && this.sql.waitingCount > 0;
   }
 
   /**

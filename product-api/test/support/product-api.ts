@@ -45,7 +45,16 @@ export async function startProductApi(
     db,
     sql,
     redis,
-    { maxLen: 1_000_000, batchSize: 500, sweepIntervalMs: 200, retentionMs: 60_000, brokerCheckIntervalMs: 500, ...options, stream },
+    {
+      maxLen: 1_000_000,
+      batchSize: 500,
+      lingerMs: 5,
+      sweepIntervalMs: 200,
+      retentionMs: 60_000,
+      brokerCheckIntervalMs: 500,
+      ...options,
+      stream,
+    },
     logger,
     outboxMetrics(metrics, () => relay.backlog()),
   );
