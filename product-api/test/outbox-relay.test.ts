@@ -168,12 +168,18 @@ test('while requests wait for a connection, the next pass waits (lingerMs); whil
     droppedUnread: () => undefined,
     brokerReset: () => undefined,
   };
+  // A claim takes rows below the oldest transaction running anywhere in the cluster (ADR 9), and another
+  // test's may be running (a CREATE DATABASE lasts a while): the counts below wait until none is older.
+  const allClaimable = async () =>
+    (await api.sql.query<{ yes: boolean }>('SELECT (SELECT max(txid) FROM outbox) < pg_snapshot_xmin(pg_current_snapshot()) AS yes'))
+      .rows[0]?.yes === true;
   for (let i = 0; i < 10; i++) await repository.create(validProduct(), 'linger-test');
+  await until(allClaimable, 'no older transaction');
 
   // A pool of two: one connection held here, the relay takes the other, and a query waits for either.
   const pool = createPool(api.databaseUrl, { poolSize: 2 });
   const held = await pool.connect();
-  const lingering = new OutboxRelay(api.db, pool, api.redis, { ...options, lingerMs: 2_000 }, logger, observer);
+  const lingering = new OutboxRelay(api.db, pool, api.redis, { ...options, lingerMs: 3_000 }, logger, observer);
   await lingering.broker.relayState();
   try {
     // Kicked again while its first pass runs (a new stream starts at the outbox's first row: ten rows or
@@ -190,6 +196,7 @@ test('while requests wait for a connection, the next pass waits (lingerMs); whil
       await repository.create(validProduct(), 'linger-test');
       lingering.kick();
     }
+    await until(allClaimable, 'no older transaction');
     await until(async () => (await lingering.backlog()) === 0, 'the three to be published');
     expect(passes[0]).toBeGreaterThanOrEqual(10);
     expect(passes.slice(1)).toEqual([3]);
