@@ -39,8 +39,10 @@ interface ProductRecord {
   updated_at: Date;
 }
 
+/** Its fields named one by one, not spread from the row: see `event` in domain/product-events. */
 function fromRecord(row: ProductRecord): Product {
-  return productOf({ ...row, createdAt: row.created_at, updatedAt: row.updated_at }, row.price);
+  const { id, sku, name, description, version, created_at: createdAt, updated_at: updatedAt } = row;
+  return productOf({ id, sku, name, description, version, createdAt, updatedAt }, row.price);
 }
 
 /** The columns ProductRecord holds, named: a prepared statement's result may not change shape under it. */
