@@ -3,6 +3,9 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient as ProductPrismaClient } from '../generated/product/client';
 import { PrismaClient as InventoryPrismaClient } from '../generated/inventory/client';
+import { SqlPool } from './sql-pool';
+
+export { ConnectionFailedError, SqlPool } from './sql-pool';
 
 /**
  * Prisma 7's query compiler is WebAssembly. V8 compiles it at once with its baseline compiler (Liftoff)
@@ -18,21 +21,24 @@ export interface PoolOptions {
   poolSize?: number;
   /** Postgres cancels a statement that runs longer (its `statement_timeout`); none when unset. */
   statementTimeoutMs?: number;
+  /** How long a caller waits for a connection (a free one, or a new one to open) before it is an outage. */
+  connectTimeoutMs?: number;
   onPoolError?: (error: Error) => void;
 }
-
-export type SqlPool = pg.Pool;
 
 /**
  * A pg pool, to give to a Prisma client and to use directly for the few statements on a hot path, where
  * Prisma's runtime costs about three times the driver's own CPU per query (docs/performance.md). The
  * caller ends it, after the client's $disconnect.
  */
-export function createPool(url: string, { poolSize = 10, statementTimeoutMs, onPoolError }: PoolOptions = {}): SqlPool {
-  const pool = new pg.Pool({
+export function createPool(
+  url: string,
+  { poolSize = 10, statementTimeoutMs, connectTimeoutMs = 5_000, onPoolError }: PoolOptions = {},
+): SqlPool {
+  const pool = new SqlPool({
     connectionString: url,
     max: poolSize,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: connectTimeoutMs,
     ...(statementTimeoutMs === undefined ? {} : { statement_timeout: statementTimeoutMs }),
   });
   // An idle connection that breaks must not crash the process; the next query reports the outage.

@@ -52,19 +52,23 @@ export async function prepareTestTemplates(): Promise<void> {
 export interface TestDatabase {
   url: string;
   drop(): Promise<void>;
+  /** Makes it again from the migrated template, as it was made (after a test dropped it). */
+  recreate(): Promise<void>;
 }
 
 export async function createTestDatabase(database: DatabaseName): Promise<TestDatabase> {
   const url = withDatabase(TEST_SERVER_URL, `test_${database}_${randomUUID().replaceAll('-', '')}`);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ensureDatabase(url, templateName(database));
-      break;
-    } catch (error) {
-      // Postgres refuses a clone while another session copies the same template; it is brief.
-      if (attempt >= 20 || !String(error).includes('being accessed by other users')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+  const create = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ensureDatabase(url, templateName(database));
+      } catch (error) {
+        // Postgres refuses a clone while another session copies the same template; it is brief.
+        if (attempt >= 20 || !String(error).includes('being accessed by other users')) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
     }
-  }
-  return { url, drop: () => dropDatabase(url) };
+  };
+  await create();
+  return { url, drop: () => dropDatabase(url), recreate: create };
 }

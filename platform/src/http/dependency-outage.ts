@@ -3,24 +3,17 @@ import { errorMessage } from '../logger';
 
 export type Dependency = 'database' | 'redis';
 
-/** Prisma's codes for "cannot reach / timed out / pool exhausted / transaction could not start". */
-const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1008', 'P1011', 'P1017', 'P2024', 'P2028']);
-/** What the driver adapter reports when the server is not there for us. */
-const ADAPTER_UNAVAILABLE = new Set([
-  'DatabaseNotReachable',
-  'DatabaseDoesNotExist',
-  'DatabaseAccessDenied',
-  'AuthenticationFailed',
-  'ConnectionClosed',
-  'SocketTimeout',
-  'TooManyConnections',
-]);
-/** Postgres SQLSTATEs: admin shutdown, crash shutdown, cannot connect now, too many connections, connection exceptions. */
-const POSTGRES_UNAVAILABLE = /^(57P0[123]|53300|08\d\d\d)$/;
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE']);
-/** What pg (used directly on the hot paths) says, without a code, when its connection is gone or never came. */
-const PG_UNAVAILABLE =
-  /^(timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|Client was closed and is not queryable)/;
+/**
+ * Prisma's own codes for "no connection": cannot reach, timed out, TLS failed, the server closed it, the
+ * pool timed out, the transaction's connection went.
+ */
+const PRISMA_NO_CONNECTION = new Set(['P1001', 'P1002', 'P1008', 'P1011', 'P1017', 'P2024', 'P2028']);
+/** How Prisma's pg adapter names a socket that broke or never opened. */
+const ADAPTER_SOCKET_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TlsConnectionError']);
+/** The calls of a Node socket: an error of one is the connection to the server failing. */
+const SOCKET_SYSCALLS = new Set(['connect', 'read', 'write', 'writev', 'getaddrinfo']);
+/** pg's own words, without a code, for a connection that ended under a statement. */
+const PG_CONNECTION_ENDED = /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable)/;
 const REDIS_ERRORS = new Set([
   'ClientClosedError',
   'ClientOfflineError',
@@ -33,25 +26,42 @@ const REDIS_ERRORS = new Set([
 interface ErrorShape {
   name?: unknown;
   code?: unknown;
-  meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } };
+  severity?: unknown;
+  syscall?: unknown;
+  meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown; severity?: unknown } } };
   cause?: unknown;
 }
 
-/** Which dependency an error says is away, or undefined when it is not an outage (a bug, a client's error). */
+/**
+ * What the server said ended the session rather than a statement: severity FATAL or PANIC ("an error that
+ * caused the current session to abort", whatever its code: terminated, shut down, dropped, refused at
+ * connect), or SQLSTATE class 08, connection exception (the pool's own `ConnectionFailedError` for a
+ * connection it could not hand out is 08001). A statement's error on a working connection is ERROR.
+ */
+function sessionEnded(severity: unknown, code: unknown): boolean {
+  return severity === 'FATAL' || severity === 'PANIC' || (typeof code === 'string' && code.startsWith('08'));
+}
+
+/**
+ * Which dependency an error says is away, or undefined when it is not an outage (a bug, a client's error).
+ * Classified by what failed, not by a list of the server's reasons: getting or opening a connection, or
+ * the session or socket ending under a statement.
+ */
 export function unavailableDependency(error: unknown): Dependency | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const { name, code, meta, cause } = error as ErrorShape;
+  const { name, code, severity, syscall, meta, cause } = error as ErrorShape;
   // node-redis's errors keep the name "Error"; their classes say what they are.
   if (REDIS_ERRORS.has(error.constructor.name) || (typeof name === 'string' && REDIS_ERRORS.has(name))) return 'redis';
   if (typeof name === 'string' && name.startsWith('PrismaClient')) {
     const adapterCause = meta?.driverAdapterError?.cause;
-    if (typeof code === 'string' && PRISMA_UNAVAILABLE.has(code)) return 'database';
-    if (typeof adapterCause?.kind === 'string' && ADAPTER_UNAVAILABLE.has(adapterCause.kind)) return 'database';
-    if (typeof adapterCause?.originalCode === 'string' && POSTGRES_UNAVAILABLE.test(adapterCause.originalCode)) return 'database';
-    return name === 'PrismaClientInitializationError' ? 'database' : undefined;
-  }
-  if (typeof code === 'string' && (POSTGRES_UNAVAILABLE.test(code) || SOCKET_CODES.has(code))) return 'database';
-  if (error instanceof Error && PG_UNAVAILABLE.test(error.message)) return 'database';
+    if (typeof code === 'string' && PRISMA_NO_CONNECTION.has(code)) return 'database';
+    if (typeof adapterCause?.kind === 'string' && ADAPTER_SOCKET_KINDS.has(adapterCause.kind)) return 'database';
+    if (adapterCause && sessionEnded(adapterCause.severity, adapterCause.originalCode)) return 'database';
+    if (name === 'PrismaClientInitializationError') return 'database';
+  } else if (sessionEnded(severity, code)) return 'database';
+  // A Node socket error (refused, reset, timed out, unreachable, broken pipe) under the database client.
+  if (typeof syscall === 'string' && SOCKET_SYSCALLS.has(syscall)) return 'database';
+  if (error instanceof Error && PG_CONNECTION_ENDED.test(error.message)) return 'database';
   return cause === undefined || cause === error ? undefined : unavailableDependency(cause);
 }
 

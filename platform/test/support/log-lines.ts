@@ -24,7 +24,8 @@ export function captureLogLines(logger: Logger): LogLine[] {
   return lines;
 }
 
-/** Resolves once a line matches (or after 10 s, for the test's own assertion to fail on). */
-export async function waitForLine(lines: LogLine[], pattern: RegExp): Promise<void> {
-  for (let i = 0; i < 200 && !lines.some((line) => pattern.test(line.message)); i++) await new Promise((r) => setTimeout(r, 50));
+/** Resolves once a line from index `from` on matches (or after 10 s, for the test's own assertion to fail on). */
+export async function waitForLine(lines: LogLine[], pattern: RegExp, from = 0): Promise<void> {
+  const matches = () => lines.slice(from).some((line) => pattern.test(line.message));
+  for (let i = 0; i < 200 && !matches(); i++) await new Promise((r) => setTimeout(r, 50));
 }

@@ -1,0 +1,45 @@
+// What failed decides whether an error is an outage, not its code: the same SQLSTATE from a statement on a
+// working connection is the caller's (or a bug's), from getting a connection it is the database away.
+import { Client } from 'pg';
+import { ConnectionFailedError, createPool, withDatabase } from '@stockstream/prisma';
+import { TEST_SERVER_URL } from '@stockstream/prisma/testing';
+import { unavailableDependency } from '../src/http/dependency-outage';
+
+const errorOf = (work: () => Promise<unknown>) =>
+  work().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+
+test('when a statement on a working connection raises 55000 (object not in prerequisite state), it is not an outage', async () => {
+  const client = new Client({ connectionString: TEST_SERVER_URL });
+  await client.connect();
+  await client.query('CREATE TEMP SEQUENCE never_used');
+  const error = await errorOf(() => client.query("SELECT currval('never_used')"));
+  await client.end();
+  expect(error).toMatchObject({ code: '55000', severity: 'ERROR' });
+  expect(unavailableDependency(error)).toBeUndefined();
+});
+
+test('when getting a connection fails, whatever the server said, it is the database away', async () => {
+  const pool = createPool(withDatabase(TEST_SERVER_URL, 'stockstream_no_such_database'), { poolSize: 1 });
+  const error = await errorOf(() => pool.query('SELECT 1'));
+  await pool.end();
+  expect(error).toBeInstanceOf(ConnectionFailedError);
+  expect((error as ConnectionFailedError).cause).toMatchObject({ code: '3D000' });
+  expect(unavailableDependency(error)).toBe('database');
+});
+
+test('when the server ends the session under a statement (FATAL), it is the database away', async () => {
+  const client = new Client({ connectionString: TEST_SERVER_URL });
+  await client.connect();
+  client.on('error', () => undefined);
+  const error = await errorOf(() => client.query('SELECT pg_terminate_backend(pg_backend_pid())'));
+  await client.end().catch(() => undefined);
+  expect(error).toMatchObject({ code: '57P01', severity: 'FATAL' });
+  expect(unavailableDependency(error)).toBe('database');
+});
+
+test('a constraint violation is not an outage', () => {
+  expect(unavailableDependency(Object.assign(new Error('duplicate key'), { code: '23505', severity: 'ERROR' }))).toBeUndefined();
+});
