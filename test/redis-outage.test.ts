@@ -51,3 +51,23 @@ test('products created while Redis is down are all saved, published when it is b
   expect(records.every((record) => record.quantity === 100)).toBe(true);
   expect(await worker.redis.xLen(streams.deadLetterStream)).toBe(0);
 });
+
+test('products created while Redis is stalled (stopped, its sockets open) are all saved, published once it answers, and stocked once each', async () => {
+  const before = await api.db.product.count();
+  redis.stall();
+  for (let i = 0; i < 10; i++)
+    await api.http
+      .post('/api/products')
+      .send({ sku: `STALL-${i}`, name: `Product ${i}`, price: '1.00' })
+      .expect(201);
+  // Readiness pings with a deadline: it says degraded while the socket is still open.
+  expect((await api.http.get('/health/ready').expect(200)).body).toMatchObject({ status: 'degraded', checks: { redis: { ok: false } } });
+
+  redis.resume();
+  await waitFor('every product stocked', async () => (await worker.db.inventoryItem.count()) === before + 10, 30_000);
+  await waitFor('the outbox drained', async () => (await api.relay.backlog()) === 0);
+  const records = await worker.db.inventoryItem.findMany({ where: { sku: { startsWith: 'STALL-' } } });
+  expect(records).toHaveLength(10);
+  expect(records.every((record) => record.quantity === 100)).toBe(true);
+  expect(await worker.redis.xLen(streams.deadLetterStream)).toBe(0);
+});

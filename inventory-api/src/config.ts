@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { envHeapGrowthPercent, envLogLevel, envPort, envPostgresUrl, envRedisUrl, parseConfig } from '@stockstream/platform';
+import {
+  envHeapGrowthPercent,
+  envLogLevel,
+  envPort,
+  envPostgresUrl,
+  envRedisCommandTimeoutMs,
+  envRedisUrl,
+  parseConfig,
+} from '@stockstream/platform';
 
 export const InventoryApiConfig = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -7,6 +15,7 @@ export const InventoryApiConfig = z.object({
   INVENTORY_DATABASE_URL: envPostgresUrl('postgresql://postgres@127.0.0.1:5432/stockstream_inventory'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   REDIS_URL: envRedisUrl,
+  REDIS_COMMAND_TIMEOUT_MS: envRedisCommandTimeoutMs,
   PRODUCT_STREAM: z.string().min(1).default('products.events'),
   DEAD_LETTER_STREAM: z.string().min(1).default('products.events.dlq'),
   CONSUMER_GROUP: z.string().min(1).default('inventory'),

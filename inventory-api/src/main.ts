@@ -23,7 +23,13 @@ async function main(): Promise<void> {
     poolSize: config.DB_POOL_SIZE,
     onPoolError: (error) => logger.warn('database connection error', { error: error.message }),
   });
-  const redis = createRedisClient({ url: config.REDIS_URL, logger, name: 'inventory-api', failFast: true });
+  const redis = createRedisClient({
+    url: config.REDIS_URL,
+    logger,
+    name: 'inventory-api',
+    failFast: true,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+  });
   redis.connect().catch((error: unknown) => logger.warn('redis not reachable at start', { error: errorMessage(error) }));
   const admin = config.ADMIN_API_KEY
     ? {

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { z } from 'zod';
-import { envHeapGrowthPercent, envLogLevel, envPort, envPostgresUrl, envRedisUrl, parseConfig } from '@stockstream/platform';
+import {
+  envHeapGrowthPercent,
+  envLogLevel,
+  envPort,
+  envPostgresUrl,
+  envRedisCommandTimeoutMs,
+  envRedisUrl,
+  parseConfig,
+} from '@stockstream/platform';
 
 const DAY_MS = 86_400_000;
 const ms = (defaultValue: number, min = 10) => z.coerce.number().int().min(min).default(defaultValue);
@@ -11,6 +19,7 @@ export const WorkerConfig = z
     INVENTORY_DATABASE_URL: envPostgresUrl('postgresql://postgres@127.0.0.1:5432/stockstream_inventory'),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
     REDIS_URL: envRedisUrl,
+    REDIS_COMMAND_TIMEOUT_MS: envRedisCommandTimeoutMs,
     PRODUCT_STREAM: z.string().min(1).default('products.events'),
     CONSUMER_GROUP: z.string().min(1).default('inventory'),
     DEAD_LETTER_STREAM: z.string().min(1).default('products.events.dlq'),

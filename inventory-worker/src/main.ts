@@ -21,12 +21,20 @@ async function main(): Promise<void> {
     onPoolError: (error) => logger.warn('database connection error', { error: error.message }),
   });
   // Workers wait out Redis reconnects: commands queue until the connection is back.
-  const redis = createRedisClient({ url: config.REDIS_URL, logger, name: `inventory-worker:${config.CONSUMER_NAME}`, failFast: false });
+  const redis = createRedisClient({
+    url: config.REDIS_URL,
+    logger,
+    name: `inventory-worker:${config.CONSUMER_NAME}`,
+    failFast: false,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+  });
+  // Its reads block for up to BLOCK_MS on purpose: a stall is only what goes past that.
   const reader = createRedisClient({
     url: config.REDIS_URL,
     logger,
     name: `inventory-worker-reader:${config.CONSUMER_NAME}`,
     failFast: false,
+    commandTimeoutMs: config.BLOCK_MS + config.REDIS_COMMAND_TIMEOUT_MS,
   });
   await Promise.all([redis.connect(), reader.connect()]);
   const options: ConsumerOptions = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from './redis';
 
 /** "true"/"false"/"1"/"0"/"yes"/"no"; z.coerce.boolean() would take "false" as true. */
 export const envBoolean = (defaultValue: boolean) =>
@@ -16,6 +17,9 @@ export const envPostgresUrl = (defaultValue: string) =>
 export const envLogLevel = z
   .enum(['error', 'warn', 'info', 'debug', 'silent'], { error: 'must be error, warn, info, debug or silent' })
   .default('info');
+
+/** REDIS_COMMAND_TIMEOUT_MS: how long a command may go unanswered before the connection counts as stalled. */
+export const envRedisCommandTimeoutMs = z.coerce.number().int().min(50).max(60_000).default(DEFAULT_REDIS_COMMAND_TIMEOUT_MS);
 
 export const envRedisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379');
 

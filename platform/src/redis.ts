@@ -3,6 +3,9 @@ import type { Logger } from './logger';
 
 export type RedisClient = ReturnType<typeof createRedisClient>;
 
+/** How long a Redis command may go unanswered before the connection counts as stalled. */
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 2_000;
+
 export interface RedisOptions {
   url: string;
   logger: Logger;
@@ -12,10 +15,21 @@ export interface RedisOptions {
    * Workers wait: commands queue until the connection is back.
    */
   failFast: boolean;
+  /**
+   * A connection that leaves a command unanswered this long is stalled (a stopped or partitioned server
+   * keeps the socket open and answers nothing) and is treated as lost: closed, its commands failed, and
+   * opened again. A client whose commands block on purpose (XREADGROUP BLOCK) needs more than they block.
+   */
+  commandTimeoutMs?: number;
 }
 
-/** Reconnects forever with a capped backoff; logs each error once per outage, not once per retry. */
-export function createRedisClient({ url, logger, name, failFast }: RedisOptions) {
+const commandTimeouts = new WeakMap<object, number>();
+
+/**
+ * Reconnects forever with a capped backoff; logs each outage once when it starts (lost, or stalled) and
+ * once when it ends, not once per retry.
+ */
+export function createRedisClient({ url, logger, name, failFast, commandTimeoutMs = DEFAULT_REDIS_COMMAND_TIMEOUT_MS }: RedisOptions) {
   const client = createClient({
     url,
     name,
@@ -26,16 +40,89 @@ export function createRedisClient({ url, logger, name, failFast }: RedisOptions)
       reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2_000),
     },
   });
+  commandTimeouts.set(client, commandTimeoutMs);
   let down = false;
-  // Without an 'error' listener node-redis errors would crash the process.
-  client.on('error', (error: Error) => {
+  const wentDown = (message: string, fields: Record<string, unknown>) => {
     if (down) return;
     down = true;
-    logger.warn('redis connection lost', { redis: name, error: error.message });
-  });
+    logger.warn(message, { redis: name, ...fields });
+  };
+  // Without an 'error' listener node-redis errors would crash the process.
+  client.on('error', (error: Error) => wentDown('redis connection lost', { error: error.message }));
   client.on('ready', () => {
     if (down) logger.info('redis connection back', { redis: name });
     down = false;
   });
+  watchForStalls(client, commandTimeoutMs, () => {
+    wentDown('redis not answering; reconnecting', { timeoutMs: commandTimeoutMs });
+    // node-redis drops a command's deadline once it is written: only closing the socket fails the commands
+    // waiting on it. The new connection's handshake waits for the server meanwhile, so that commands fail
+    // fast (APIs) or queue (workers) until it answers.
+    client.destroy();
+    client.connect().catch(() => undefined);
+  });
   return client;
+}
+
+interface Pingable {
+  isOpen: boolean;
+  isReady: boolean;
+  ping(): Promise<unknown>;
+  on(event: 'ready', listener: () => void): unknown;
+}
+
+/**
+ * Pings every quarter of `timeoutMs` while the client is ready; a ping unanswered for `timeoutMs` calls
+ * `onStall`. So no command waits much past `timeoutMs` (1.25 × at most) on a server that stopped answering.
+ * Stops once the client is closed by its owner.
+ */
+function watchForStalls(client: Pingable, timeoutMs: number, onStall: () => void): void {
+  let timer: NodeJS.Timeout | undefined;
+  let pingSentAt: number | undefined;
+  const tick = () => {
+    if (!client.isOpen) {
+      clearInterval(timer);
+      timer = undefined;
+      return;
+    }
+    if (!client.isReady) {
+      pingSentAt = undefined;
+      return;
+    }
+    if (pingSentAt === undefined) {
+      const sentAt = (pingSentAt = performance.now());
+      const answered = () => {
+        if (pingSentAt === sentAt) pingSentAt = undefined;
+      };
+      client.ping().then(answered, answered);
+    } else if (performance.now() - pingSentAt >= timeoutMs) {
+      pingSentAt = undefined;
+      onStall();
+    }
+  };
+  client.on('ready', () => {
+    if (timer) return;
+    timer = setInterval(tick, Math.max(25, Math.floor(timeoutMs / 4)));
+    timer.unref();
+  });
+}
+
+/** Whether Redis answers a PING within the client's command timeout: what readiness reports. */
+export async function redisAnswers(client: RedisClient): Promise<boolean> {
+  if (!client.isReady) return false;
+  let deadline: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    deadline = setTimeout(() => resolve(false), commandTimeouts.get(client) ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([
+      client.ping().then(
+        () => true,
+        () => false,
+      ),
+      timedOut,
+    ]);
+  } finally {
+    clearTimeout(deadline);
+  }
 }

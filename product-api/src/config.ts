@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { envHeapGrowthPercent, envLogLevel, envPort, envPostgresUrl, envRedisUrl, parseConfig } from '@stockstream/platform';
+import {
+  envHeapGrowthPercent,
+  envLogLevel,
+  envPort,
+  envPostgresUrl,
+  envRedisCommandTimeoutMs,
+  envRedisUrl,
+  parseConfig,
+} from '@stockstream/platform';
 
 export const ProductApiConfig = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -7,6 +15,7 @@ export const ProductApiConfig = z.object({
   PRODUCT_DATABASE_URL: envPostgresUrl('postgresql://postgres@127.0.0.1:5432/stockstream_products'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   REDIS_URL: envRedisUrl,
+  REDIS_COMMAND_TIMEOUT_MS: envRedisCommandTimeoutMs,
   PRODUCT_STREAM: z.string().min(1).default('products.events'),
   /** The stream's hard cap; it is otherwise trimmed only below what every consumer group is done with. */
   STREAM_MAXLEN: z.coerce.number().int().min(1000).default(1_000_000),

@@ -26,7 +26,13 @@ async function main(): Promise<void> {
   });
   const db = createProductDb(sql);
   const metrics = createMetricsRegistry('product-api');
-  const redis = createRedisClient({ url: config.REDIS_URL, logger, name: 'product-api', failFast: true });
+  const redis = createRedisClient({
+    url: config.REDIS_URL,
+    logger,
+    name: 'product-api',
+    failFast: true,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+  });
   // Redis may be away at start: the API serves anyway and the relay publishes once it connects.
   redis.connect().catch((error: unknown) => logger.warn('redis not reachable at start', { error: errorMessage(error) }));
   const relay: OutboxRelay = new OutboxRelay(

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { RedisClient } from '@stockstream/platform';
-import { errorMessage } from '@stockstream/platform';
+import { errorMessage, redisAnswers } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma';
 
 /** Ready means the database answers; Redis (used only by /admin/dlq) is reported, and makes it "degraded" when away. */
@@ -17,7 +17,8 @@ export function healthRoutes(db: InventoryDb, redis?: RedisClient): Router {
     } catch (error) {
       checks.database = { ok: false, detail: errorMessage(error).split('\n')[0] };
     }
-    if (redis) checks.redis = redis.isReady ? { ok: true } : { ok: false, detail: 'not connected; /admin/dlq is unavailable' };
+    if (redis)
+      checks.redis = (await redisAnswers(redis)) ? { ok: true } : { ok: false, detail: 'not answering; /admin/dlq is unavailable' };
     const status = !checks.database.ok ? 'unavailable' : Object.values(checks).every((check) => check.ok) ? 'ready' : 'degraded';
     res.status(status === 'unavailable' ? 503 : 200).json({ status, checks });
   });

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import readline from 'node:readline';
-import { createLogger, createRedisClient } from '@stockstream/platform';
+import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS, createLogger, createRedisClient } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
 import { createInventoryDb } from '@stockstream/prisma';
 import type { InventoryDb } from '@stockstream/prisma';
@@ -82,7 +82,13 @@ export async function startWorker(
   const logger = createLogger('inventory-worker-test');
   const db = createInventoryDb(urls.databaseUrl, { poolSize: 5 });
   const redis = createRedisClient({ url: urls.redisUrl ?? TEST_REDIS_URL, logger, name: 'worker-test', failFast: false });
-  const reader = createRedisClient({ url: urls.redisUrl ?? TEST_REDIS_URL, logger, name: 'worker-test-reader', failFast: false });
+  const reader = createRedisClient({
+    url: urls.redisUrl ?? TEST_REDIS_URL,
+    logger,
+    name: 'worker-test-reader',
+    failFast: false,
+    commandTimeoutMs: options.blockMs + DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+  });
   await Promise.all([redis.connect(), reader.connect()]);
   const outcomes = new Outcomes();
   const consumer = new StreamConsumer({ db, redis, reader, logger, options, observer: outcomes, writeDeadLetter });

@@ -17,6 +17,7 @@ const PG_CONNECTION_ENDED = /^(Connection terminated|Client has encountered a co
 const REDIS_ERRORS = new Set([
   'ClientClosedError',
   'ClientOfflineError',
+  'DisconnectsClientError',
   'ConnectionTimeoutError',
   'SocketClosedUnexpectedlyError',
   'ReconnectStrategyError',

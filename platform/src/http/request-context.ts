@@ -6,6 +6,9 @@ import type { Registry } from '../metrics';
 import { AppError } from '../app-error';
 import { routeTemplate } from './route-template';
 
+/** The status written for a request whose client closed the connection before the answer. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The request's id, as requestContext set it (in `res.locals`, Express' place for what a request carries). */
@@ -17,8 +20,8 @@ export function requestIdOf(res: Response): string | undefined {
 /**
  * Takes the caller's X-Request-Id when it is sane, else makes one, and keeps it in `res.locals`: the
  * answer, the access log line, an error's log line and the events a request records carry it. When the
- * answer is sent, one listener writes the access log line and times the request by method, route
- * template (not the raw path) and status.
+ * answer is sent (or the client gave up on it), one listener writes the access log line and times the
+ * request by method, route template (not the raw path) and status.
  *
  * Not in an AsyncLocalStorage (as the worker's event context is): entering one turns on Node 20's
  * promise hooks for the whole process, a cost on every promise of every request (measured in
@@ -38,11 +41,14 @@ export function requestContext(logger: Logger, registry: Registry): RequestHandl
     const started = performance.now();
     res.locals.requestId = requestId;
     res.setHeader('X-Request-Id', requestId);
-    res.on('finish', () => {
+    // 'close' comes after the answer is sent, and also when the client goes before it is: that request
+    // is written as 499 (nginx's "client closed request"), so that hangs show exactly when they matter.
+    res.on('close', () => {
       const durationMs = performance.now() - started;
       const route = routeTemplate(req);
-      duration.observe({ method: req.method, route, status: res.statusCode }, durationMs / 1000);
-      logger.info('request', { requestId, method: req.method, route, path: req.originalUrl, status: res.statusCode, durationMs });
+      const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
+      duration.observe({ method: req.method, route, status }, durationMs / 1000);
+      logger.info('request', { requestId, method: req.method, route, path: req.originalUrl, status, durationMs });
     });
     next();
   };

@@ -37,6 +37,15 @@ export class PrivateRedis {
     });
   }
 
+  /** Stops it without closing a socket (SIGSTOP): what a stuck primary or a partition looks like to a client. */
+  stall(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   async down(): Promise<void> {
     const child = this.process;
     if (!child || child.exitCode !== null) return;

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { RedisClient } from '@stockstream/platform';
-import { errorMessage } from '@stockstream/platform';
+import { errorMessage, redisAnswers } from '@stockstream/platform';
 import type { SqlPool } from '@stockstream/prisma';
 import type { OutboxRelay } from '../relay/outbox-relay';
 
@@ -23,7 +23,7 @@ export function healthRoutes(sql: SqlPool, redis: RedisClient, relay: Pick<Outbo
     } catch (error) {
       checks.database = { ok: false, detail: errorMessage(error).split('\n')[0] };
     }
-    checks.redis = redis.isReady ? { ok: true } : { ok: false, detail: 'not connected; events wait in the outbox' };
+    checks.redis = (await redisAnswers(redis)) ? { ok: true } : { ok: false, detail: 'not answering; events wait in the outbox' };
     checks.broker = relay.broker.health();
     const status = !checks.database.ok ? 'unavailable' : checks.redis.ok && checks.broker.ok ? 'ready' : 'degraded';
     res.status(status === 'unavailable' ? 503 : 200).json({ status, checks, ...(outbox === undefined ? {} : { outboxBacklog: outbox }) });
