@@ -9,7 +9,15 @@ export const ReconcileReport = z
     products: z.number().int().min(0),
     records: z.number().int().min(0),
     missing: Drifted(z.uuid()).meta({ description: 'Products without an inventory record' }),
-    orphans: Drifted(z.uuid()).meta({ description: 'Inventory records whose product does not exist' }),
+    orphans: Drifted(z.uuid()).meta({ description: 'Inventory records made by product events whose product does not exist' }),
+    kept: Drifted(z.uuid()).meta({
+      description:
+        'Orphans that hold reservations or stock adjustments: counted among the orphans, never deleted by a repair unless deleteWithHistory is set',
+    }),
+    madeByApi: Drifted(z.uuid()).meta({
+      description:
+        'Records made through inventory-api (POST /api/inventory) for an id with no product: on purpose, so not drift; never deleted',
+    }),
     behind: Drifted(z.object({ productId: z.uuid(), recordVersion: z.number().int(), productVersion: z.number().int() })).meta({
       description: 'Records holding an older version of their product',
     }),

@@ -56,8 +56,8 @@ export class InventoryRepository {
 
   async create(input: InventoryCreate): Promise<InventoryItem> {
     const [row] = await this.db.$queryRaw<InventoryRecord[]>`
-      INSERT INTO inventory_items (product_id, sku, name, quantity, updated_at)
-      VALUES (${input.productId}::uuid, ${input.sku}, ${input.name}, ${input.quantity}, now())
+      INSERT INTO inventory_items (product_id, sku, name, quantity, origin, updated_at)
+      VALUES (${input.productId}::uuid, ${input.sku}, ${input.name}, ${input.quantity}, 'api', now())
       ON CONFLICT (product_id) DO NOTHING RETURNING *`;
     if (!row) {
       throw new StockError('inventory-exists', `Product ${input.productId} already has an inventory record`);

@@ -32,7 +32,7 @@ export function createProductApp({ db, sql, redis, logger, relay, metrics, admin
     productsRoutes(new ProductRepository(db, sql), () => relay.kick()),
   );
   app.use('/health', healthRoutes(sql, redis, relay));
-  if (admin) app.use('/admin', adminRoutes(db, admin.inventory, admin.apiKey));
+  if (admin) app.use('/admin', adminRoutes({ products: db, productsPool: sql, inventory: admin.inventory }, admin.apiKey));
   // Requests only need the database: Redis is the relay's, and its outage only grows the outbox.
   const outages = new OutageMonitor(logger, { database: () => sql.query('SELECT 1') });
   return finishApp(app, base, { outages });

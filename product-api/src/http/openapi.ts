@@ -102,8 +102,11 @@ function registerAdminPaths(registry: Registry): void {
     security: [{ [adminApiKey.name]: [] }],
     summary: 'Compare every product with its inventory record; with repair=true, announce drifted products again',
     description:
-      'Missing records, orphan records (no product) and records behind their product version. Repair writes the current state of each drifted product to the outbox; the worker applies it. Both databases are paged by key.',
+      'Missing records, orphan records (no product) and records behind their product version. Repair writes the current state of each drifted product to the outbox; the worker applies it. Records made through inventory-api are reported as madeByApi and never deleted; orphans holding reservations or stock adjustments are kept unless deleteWithHistory=true. Both databases are paged by key. One run at a time: another answers 409 with runningRunId.',
     request: { query: ReconcileQuery },
-    responses: { 200: { description: 'What was found and repaired', ...jsonContent(ReconcileReport) }, ...problemResponses(400, 401, 403) },
+    responses: {
+      200: { description: 'What was found and repaired', ...jsonContent(ReconcileReport) },
+      ...problemResponses(400, 401, 403, 409),
+    },
   });
 }

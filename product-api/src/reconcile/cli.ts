@@ -1,20 +1,24 @@
-// `npm run reconcile [-- --repair] [--json]`: compares products with inventory records and, with --repair,
-// announces the drifted products again through the outbox. Exit codes: 0 no drift (or all of it repaired),
-// 1 drift found, 2 the command is wrong, 3 a database does not answer.
+// `npm run reconcile [-- --repair [--delete-with-history]] [--json]`: compares products with inventory
+// records and, with --repair, announces the drifted products again through the outbox. Exit codes: 0 no
+// drift (or all of it repaired), 1 drift found (or left: orphans kept), 2 the command is wrong, 3 a
+// database does not answer, 5 another run is going on.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, envPostgresUrl, errorMessage, parseConfig } from '@stockstream/platform';
-import { createInventoryDb, createProductDb } from '@stockstream/prisma';
+import { createInventoryDb, createPool, createProductDb } from '@stockstream/prisma';
 import type { ReconcileReport } from '@stockstream/contracts';
 import { driftCount, reconcile } from './reconcile';
+import { ReconcileRunning } from './one-run-at-a-time';
 
-export const EXIT = { ok: 0, drift: 1, usage: 2, databaseDown: 3 } as const;
+export const EXIT = { ok: 0, drift: 1, usage: 2, databaseDown: 3, running: 5 } as const;
 
-const USAGE = `usage: npm run reconcile [-- --repair] [--json] [--samples N]
+const USAGE = `usage: npm run reconcile [-- --repair [--delete-with-history]] [--json] [--samples N]
 
-  compares every product with its inventory record: missing records, orphans (a record with no product),
-  records behind their product's version; --repair announces each drifted product's current state
-  again through the outbox (the worker applies it; the inventory database is never written here)
+  compares every product with its inventory record: missing records, orphans (a record a product event
+  made, with no product), records behind their product's version; --repair announces each drifted
+  product's current state again through the outbox (the worker applies it; the inventory database is
+  never written here). Records made through inventory-api (POST /api/inventory) are listed, never
+  deleted; orphans holding reservations or stock adjustments are kept unless --delete-with-history.
 
 environment: PRODUCT_DATABASE_URL, INVENTORY_DATABASE_URL`;
 
@@ -33,6 +37,12 @@ function describe(report: ReconcileReport): string[] {
     `products ${report.products}, inventory records ${report.records}`,
     `missing records: ${report.missing.count}${report.missing.samples.length ? ` (e.g. ${report.missing.samples.join(', ')})` : ''}`,
     `orphan records:  ${report.orphans.count}${report.orphans.samples.length ? ` (e.g. ${report.orphans.samples.join(', ')})` : ''}`,
+    `  kept (reservations or adjustments; --delete-with-history to delete): ${report.kept.count}${
+      report.kept.samples.length ? ` (e.g. ${report.kept.samples.join(', ')})` : ''
+    }`,
+    `made by inventory-api, no product (never deleted): ${report.madeByApi.count}${
+      report.madeByApi.samples.length ? ` (e.g. ${report.madeByApi.samples.join(', ')})` : ''
+    }`,
     `behind:          ${report.behind.count}${
       report.behind.samples.length
         ? ` (e.g. ${report.behind.samples.map((s) => `${s.productId} at v${s.recordVersion} of v${s.productVersion}`).join(', ')})`
@@ -47,13 +57,14 @@ function describe(report: ReconcileReport): string[] {
 }
 
 export async function reconcileCli(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
-  let options: { repair: boolean; json: boolean; samples: number };
+  let options: { repair: boolean; deleteWithHistory: boolean; json: boolean; samples: number };
   let config: z.infer<typeof CliConfig>;
   try {
     const { values } = parseArgs({
       args: argv,
       options: {
         repair: { type: 'boolean', default: false },
+        'delete-with-history': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         samples: { type: 'string', default: '10' },
       },
@@ -61,13 +72,16 @@ export async function reconcileCli(argv: string[], env: NodeJS.ProcessEnv, io: I
     });
     const samples = Number(values.samples);
     if (!Number.isInteger(samples) || samples < 0 || samples > 1000) throw new TypeError('--samples must be a whole number from 0 to 1000');
-    options = { repair: values.repair, json: values.json, samples };
+    if (values['delete-with-history'] && !values.repair) throw new TypeError('--delete-with-history goes with --repair');
+    options = { repair: values.repair, deleteWithHistory: values['delete-with-history'], json: values.json, samples };
     config = parseConfig(CliConfig, env);
   } catch (error) {
     io.err(`${error instanceof ConfigError ? error.message : errorMessage(error)}\n\n${USAGE}`);
     return EXIT.usage;
   }
-  const products = createProductDb(config.PRODUCT_DATABASE_URL, { poolSize: 2 });
+  // The run's lock holds one connection of the products pool for the whole run.
+  const productsPool = createPool(config.PRODUCT_DATABASE_URL, { poolSize: 3 });
+  const products = createProductDb(productsPool);
   const inventory = createInventoryDb(config.INVENTORY_DATABASE_URL, { poolSize: 2 });
   try {
     try {
@@ -76,12 +90,22 @@ export async function reconcileCli(argv: string[], env: NodeJS.ProcessEnv, io: I
       io.err(`a database does not answer: ${errorMessage(error).split('\n').at(-1)}`);
       return EXIT.databaseDown;
     }
-    const report = await reconcile(products, inventory, { repair: options.repair, samples: options.samples });
+    const { repair, deleteWithHistory, samples } = options;
+    let report: ReconcileReport;
+    try {
+      report = await reconcile({ products, productsPool, inventory }, { repair, deleteWithHistory, samples });
+    } catch (error) {
+      if (!(error instanceof ReconcileRunning)) throw error;
+      io.err(`${error.message}: nothing done; try again when it has finished`);
+      return EXIT.running;
+    }
     if (options.json) io.out(JSON.stringify(report, null, 2));
     else describe(report).forEach((line) => io.out(line));
-    return driftCount(report) === 0 || options.repair ? EXIT.ok : EXIT.drift;
+    if (options.repair) return report.kept.count === 0 ? EXIT.ok : EXIT.drift;
+    return driftCount(report) === 0 ? EXIT.ok : EXIT.drift;
   } finally {
     await Promise.all([products.$disconnect(), inventory.$disconnect()]);
+    await productsPool.end();
   }
 }
 

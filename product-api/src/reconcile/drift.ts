@@ -11,12 +11,14 @@ export interface RecordKey {
   productId: string;
   sku: string;
   productVersion: number;
+  /** 'event': a product event made it; 'api': inventory-api made it on purpose. */
+  origin: 'event' | 'api';
 }
 
 export type Drift =
   /** The product has no inventory record (its create was lost). */
   | { kind: 'missing'; product: ProductKey }
-  /** A record whose product does not exist (its delete was lost). */
+  /** A record whose product does not exist (its delete was lost, or inventory-api made it: see `origin`). */
   | { kind: 'orphan'; record: RecordKey }
   /** The record holds an older version of the product (an update was lost). */
   | { kind: 'behind'; product: ProductKey; record: RecordKey };
@@ -34,9 +36,10 @@ function productPager(db: ProductDb): Pager<ProductKey> {
 function recordPager(db: InventoryDb): Pager<RecordKey> {
   return (after, limit) =>
     after === undefined
-      ? db.$queryRaw`SELECT product_id::text AS "productId", sku, product_version AS "productVersion" FROM inventory_items ORDER BY product_id LIMIT ${limit}`
-      : db.$queryRaw`SELECT product_id::text AS "productId", sku, product_version AS "productVersion" FROM inventory_items
-                     WHERE product_id > ${after}::uuid ORDER BY product_id LIMIT ${limit}`;
+      ? db.$queryRaw`SELECT product_id::text AS "productId", sku, product_version AS "productVersion", origin
+                     FROM inventory_items ORDER BY product_id LIMIT ${limit}`
+      : db.$queryRaw`SELECT product_id::text AS "productId", sku, product_version AS "productVersion", origin
+                     FROM inventory_items WHERE product_id > ${after}::uuid ORDER BY product_id LIMIT ${limit}`;
 }
 
 /** Rows one at a time, fetched a page at a time: memory stays flat however many there are. */
