@@ -7,6 +7,20 @@ import { z } from 'zod';
 export const DeadLetterReason = z.enum(['invalid', 'max-deliveries', 'trimmed']);
 export type DeadLetterReason = z.infer<typeof DeadLetterReason>;
 
+const ENTRY_ID = /^\d{1,20}-\d{1,20}$/;
+const MAX_ID_PART = 2n ** 64n - 1n;
+
+/**
+ * A dead letter's id: a whole stream entry id, `<ms>-<seq>`. Redis reads `<ms>` alone as a range over
+ * that millisecond, so an id without its `-seq` could name another letter: it is refused everywhere.
+ */
+export const DeadLetterId = z
+  .string()
+  .regex(ENTRY_ID, 'not a dead-letter id: a stream entry id like 1700000000000-0')
+  // Redis ids are two unsigned 64-bit numbers; a larger one is a client's mistake, not a Redis error.
+  .refine((id) => !ENTRY_ID.test(id) || id.split('-').every((part) => BigInt(part) <= MAX_ID_PART), 'id parts must be at most 2^64 - 1')
+  .meta({ example: '1700000000000-0' });
+
 export const DeadLetterFields = z.object({
   originalId: z.string(),
   originalStream: z.string(),

@@ -94,6 +94,24 @@ describe('/admin/dlq operations', () => {
     await admin('post', `/admin/dlq/${ids[0]}/replay`).expect(404);
   });
 
+  test('POST replay of a letter whose fields are not a stream entry is a 422 naming it, and the letter stays', async () => {
+    const malformed = await redis.xAdd(streams.deadLetterStream, '*', {
+      originalId: '1-1',
+      reason: 'invalid',
+      error: 'bad',
+      fields: JSON.stringify({ id: 'x', data: { nested: true } }),
+    });
+    const res = await admin('post', `/admin/dlq/${malformed}/replay`).expect(422);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body).toMatchObject({
+      type: expect.stringContaining('/unreplayable-dead-letter'),
+      detail: expect.stringContaining(malformed),
+      errors: [{ path: 'params.id', message: 'its field "data" is not a string' }],
+    });
+    await admin('get', `/admin/dlq/${malformed}`).expect(200);
+    await redis.xDel(streams.deadLetterStream, malformed);
+  });
+
   test('DELETE purges one; an unknown one is a 404', async () => {
     await admin('delete', `/admin/dlq/${ids[1]}`).expect(204);
     await admin('delete', `/admin/dlq/${ids[1]}`).expect(404);
@@ -109,6 +127,9 @@ describe('/admin/dlq operations', () => {
       expect(res.body.errors).toEqual([{ path: 'params.id', message: 'id parts must be at most 2^64 - 1' }]);
     }
     await admin('get', '/admin/dlq/18446744073709551615-0').expect(404);
+    // An id without its -seq part would name a whole millisecond: refused, not looked up.
+    const partial = await admin('post', '/admin/dlq/1700000000000/replay').expect(400);
+    expect(partial.body.errors).toEqual([{ path: 'params.id', message: expect.stringContaining('not a dead-letter id') }]);
   });
 
   test('the reason filter takes only the reasons there are; answers are never cached', async () => {

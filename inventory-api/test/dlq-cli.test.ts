@@ -131,3 +131,79 @@ describe('npm run dlq', () => {
     expect(await exited).toBe(0);
   });
 });
+
+/** A dead letter as a buggy producer or an old version could have left it: its fields as given. */
+const addRawLetter = (fields: Record<string, string>, id = '*') =>
+  redis.xAdd(streams.deadLetterStream, id, {
+    originalId: '1-1',
+    originalStream: streams.stream,
+    group: 'inventory',
+    consumer: 'w',
+    reason: 'invalid',
+    error: 'bad',
+    deliveries: '1',
+    failedAt: new Date().toISOString(),
+    ...fields,
+  });
+
+describe('npm run dlq, with ids and letters that are wrong', () => {
+  test('an id without its -seq part names no letter: replay, show and purge exit 2 and do nothing', async () => {
+    const ms = Date.now() + 1_000_000;
+    const fields = JSON.stringify(asFields(productEvent()));
+    await addRawLetter({ fields }, `${ms}-0`);
+    await addRawLetter({ fields: JSON.stringify(asFields(productEvent())) }, `${ms}-1`);
+    for (const command of ['replay', 'show', 'purge']) {
+      const run = dlq([command, String(ms)]);
+      expect({ command, code: run.code }).toEqual({ command, code: 2 });
+      expect(run.err).toContain(`"${ms}": not a dead-letter id`);
+    }
+    expect(await redis.xLen(streams.deadLetterStream)).toBe(2);
+    expect(await redis.exists(streams.stream)).toBe(0);
+  });
+
+  test('replay checks every id first: one malformed id among good ones exits 2 and replays none', async () => {
+    const ids = await seed();
+    const run = dlq(['replay', ids[0]!, 'abc', ids[2]!]);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('"abc": not a dead-letter id');
+    expect(run.err).toContain('nothing done');
+    expect(await redis.xLen(streams.deadLetterStream)).toBe(3);
+  });
+
+  test('replay reports each id: replayed, unknown, or not replayable (its fields are not a stream entry); --all goes past the bad ones', async () => {
+    const [good] = await seed();
+    const missing = await addRawLetter({});
+    const notJson = await addRawLetter({ fields: 'not json' });
+    const notObject = await addRawLetter({ fields: '[1,2]' });
+    const nested = await addRawLetter({ fields: JSON.stringify({ id: 'x', data: { nested: true } }) });
+
+    const some = dlq(['replay', good!, '1-1', nested]);
+    expect(some.code).toBe(1);
+    expect(some.out).toContain(`replayed ${good}`);
+    expect(some.err).toContain('no dead letter 1-1');
+    expect(some.err).toContain(`not replayed ${nested}: its field "data" is not a string`);
+
+    const all = dlq(['replay', '--all']);
+    expect(all.code).toBe(1);
+    expect(all.out.match(/^replayed /gm)).toHaveLength(2);
+    for (const [id, problem] of [
+      [missing, 'the dead letter has no fields'],
+      [notJson, 'its fields are not JSON'],
+      [notObject, 'its fields are not a JSON object'],
+    ]) {
+      expect(all.err).toContain(`not replayed ${id}: ${problem}`);
+    }
+    const left = (await redis.xRange(streams.deadLetterStream, '-', '+')).map((entry) => entry.id);
+    expect(left).toEqual([missing, notJson, notObject, nested]);
+    // Nothing nested went on the stream as Lua's "table: 0x…".
+    const published = await redis.xRange(streams.stream, '-', '+');
+    expect(published.flatMap((entry) => Object.values(entry.message)).some((value) => value.startsWith('table: '))).toBe(false);
+  });
+
+  test('a Redis URL with a password is masked in what the CLI prints', () => {
+    const down = dlq(['stats'], { REDIS_URL: 'redis://:s3cret-pass@127.0.0.1:1' });
+    expect(down.code).toBe(3);
+    expect(down.err).toContain('redis://:***@127.0.0.1:1');
+    expect(down.err).not.toContain('s3cret-pass');
+  });
+});

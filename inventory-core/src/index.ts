@@ -9,6 +9,7 @@ export { applyProductEvents, eventToApply } from './product-events/apply-product
 export type { Applied, DeliveredEvent, StockRules } from './product-events/apply-product-events';
 export { DeadLetterQueue } from './dead-letters/dead-letter-queue';
 export type { DeadLetterFilter, DeadLetterStats } from './dead-letters/dead-letter-queue';
+export type { ReplayOutcome } from './dead-letters/replay-letter';
 export { deadLetter } from './dead-letters/write-dead-letter';
 export type { DeadLetterTarget, StreamEntry } from './dead-letters/write-dead-letter';
 export { consumerGroupState } from './dead-letters/consumer-group-state';

@@ -28,22 +28,34 @@ export class ConfigError extends Error {
 }
 
 const SECRET_NAME = /KEY|SECRET|PASSWORD|TOKEN|CREDENTIAL/i;
+/** URL query parameters that carry a secret (libpq's `password`, `sslpassword`; tokens and keys). */
+const SECRET_PARAMETER = /pass|secret|token|credential|api[-_]?key|auth/i;
+
+/**
+ * A URL as it may be shown in a log or a message: its password, its user name (which can be a token) and
+ * every secret query parameter masked. A value that does not parse as a URL but may hold one is hidden.
+ */
+export function maskUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return value.includes('@') || SECRET_PARAMETER.test(value) ? '(hidden: it may hold credentials)' : value;
+  }
+  if (url.username) url.username = '***';
+  if (url.password) url.password = '***';
+  for (const name of [...url.searchParams.keys()]) if (SECRET_PARAMETER.test(name)) url.searchParams.set(name, '***');
+  return url.toString();
+}
 
 /**
  * How a bad value is shown in the error: as it is, except a secret (never shown) and a URL's credentials
- * (the password, and a user name that could be a token, are masked), since start-up errors end up in logs.
+ * (masked), since start-up errors end up in logs.
  */
 function shown(variable: string, value: string): string {
   if (SECRET_NAME.test(variable)) return ' (value hidden: it is a secret)';
-  if (!value.includes('@')) return ` (got "${value}")`;
-  try {
-    const url = new URL(value);
-    if (url.username) url.username = '***';
-    if (url.password) url.password = '***';
-    return ` (got "${url.toString()}")`;
-  } catch {
-    return ' (value hidden: it may hold credentials)';
-  }
+  const masked = maskUrl(value);
+  return masked.startsWith('(hidden') ? ` (value ${masked.slice(1, -1)})` : ` (got "${masked}")`;
 }
 
 /** Parses the environment once at start; the error names every bad variable and what is wrong with it. */

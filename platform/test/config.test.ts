@@ -47,6 +47,16 @@ describe('parseConfig', () => {
     expect(message).not.toContain('hunter2');
     expect(messageOf(() => parseConfig(Secrets, { ADMIN_API_KEY: 'x'.repeat(16), REDIS_URL: 'redis://:pw@[bad' }))).not.toContain('pw');
   });
+
+  test('never shows a password given as a URL parameter (password, sslpassword), with no @ in the URL', () => {
+    const message = messageOf(() =>
+      parseConfig(Config, { DATABASE_URL: 'mysql://db.internal/app?user=app&password=hunter2&sslpassword=hunter3' }),
+    );
+    expect(message).toContain(
+      'DATABASE_URL: must be a postgresql:// URL (got "mysql://db.internal/app?user=app&password=***&sslpassword=***")',
+    );
+    expect(message).not.toMatch(/hunter/);
+  });
 });
 
 function messageOf(parse: () => unknown): string {

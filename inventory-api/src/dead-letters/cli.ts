@@ -1,11 +1,12 @@
-// `npm run dlq -- <command>`: the dead-letter stream, for operators. Exit codes: 0 done, 1 an id is unknown,
-// 4 anything else went wrong,
-// 2 the command is wrong, 3 Redis does not answer.
+// `npm run dlq -- <command>`: the dead-letter stream, for operators. Exit codes: 0 done, 1 an id is unknown
+// (or its letter cannot be replayed), 2 the command is wrong (nothing done), 3 Redis does not answer,
+// 4 anything else went wrong.
 import { parseArgs } from 'node:util';
 import { createClient } from '@redis/client';
 import { z } from 'zod';
+import { DeadLetterId } from '@stockstream/contracts';
 import type { DeadLetter } from '@stockstream/contracts';
-import { ConfigError, envRedisUrl, errorMessage, parseConfig } from '@stockstream/platform';
+import { ConfigError, envRedisUrl, errorMessage, maskUrl, parseConfig } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
 import { DeadLetterQueue } from '@stockstream/inventory-core';
 
@@ -88,6 +89,13 @@ async function run(queue: DeadLetterQueue, command: string, args: string[], io: 
   });
   const limit = values.limit === undefined ? 100 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number of at least 1');
+  // Every id is checked before anything is done: a typo among them does nothing rather than half of it.
+  const malformed = positionals.filter((id) => !DeadLetterId.safeParse(id).success);
+  if (['show', 'replay', 'purge'].includes(command) && malformed.length > 0) {
+    throw new UsageError(
+      `${malformed.map((id) => `"${id}"`).join(', ')}: not a dead-letter id (a stream entry id like 1700000000000-0); nothing done`,
+    );
+  }
   const ids = () => {
     if (values.all && positionals.length > 0) throw new UsageError(`${command}: give ids or --all, not both`);
     if (!values.all && positionals.length === 0) throw new UsageError(`${command}: give at least one id, or --all`);
@@ -115,15 +123,14 @@ async function run(queue: DeadLetterQueue, command: string, args: string[], io: 
     }
     case 'replay': {
       const chosen = ids();
-      const replayed = values.all ? await queue.replayAll({ reason: values.reason }) : await queue.replay(chosen);
-      const done = Object.entries(replayed).filter(([, newId]) => newId !== null);
-      for (const [id, newId] of done) io.out(`replayed ${id} as ${queue.productStream} ${newId}`);
-      if (values.all && done.length === 0) io.out('nothing to replay');
-      return reportUnknown(
-        Object.entries(replayed)
-          .filter(([, newId]) => newId === null)
-          .map(([id]) => id),
-      );
+      const outcomes = values.all ? await queue.replayAll({ reason: values.reason }) : await queue.replay(chosen);
+      for (const outcome of outcomes) {
+        if (outcome.outcome === 'replayed') io.out(`replayed ${outcome.id} as ${queue.productStream} ${outcome.replayedAs}`);
+        else if (outcome.outcome === 'unreplayable') io.err(`not replayed ${outcome.id}: ${outcome.problem} (it stays; purge it)`);
+        else io.err(`no dead letter ${outcome.id}`);
+      }
+      if (values.all && outcomes.length === 0) io.out('nothing to replay');
+      return outcomes.every((outcome) => outcome.outcome === 'replayed') ? EXIT.ok : EXIT.unknownId;
     }
     case 'purge': {
       const chosen = ids();
@@ -190,7 +197,7 @@ export async function dlqCli(
   try {
     await redis.connect();
   } catch (error) {
-    io.err(`Redis does not answer at ${config.REDIS_URL}: ${errorMessage(error)}`);
+    io.err(`Redis does not answer at ${maskUrl(config.REDIS_URL)}: ${errorMessage(error)}`);
     return EXIT.redisDown;
   }
   try {

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { DeadLetterReason, storableText } from '@stockstream/contracts';
+import { DeadLetterId, DeadLetterReason, storableText } from '@stockstream/contracts';
 import { AppError } from '@stockstream/platform';
 import { adminOnly, parseRequest } from '@stockstream/platform/http';
 import type { DeadLetterQueue } from '@stockstream/inventory-core';
@@ -11,22 +11,23 @@ export const DeadLetterListQuery = z.strictObject({
   limit: z.coerce.number().int('limit must be a whole number').min(1).max(1000).default(100),
 });
 
-const ENTRY_ID = /^\d{1,20}-\d{1,20}$/;
-const MAX_ID_PART = 2n ** 64n - 1n;
-
-export const DeadLetterIdParams = z.strictObject({
-  id: z
-    .string()
-    .regex(ENTRY_ID, 'id must be a stream entry id like 1700000000000-0')
-    // Redis ids are two unsigned 64-bit numbers; a larger one is a client's mistake, not a Redis error.
-    .refine((id) => !ENTRY_ID.test(id) || id.split('-').every((part) => BigInt(part) <= MAX_ID_PART), 'id parts must be at most 2^64 - 1')
-    .meta({ example: '1700000000000-0' }),
-});
+export const DeadLetterIdParams = z.strictObject({ id: DeadLetterId });
 
 export const ReplayAnswer = z.object({ id: z.string(), replayedAs: z.string() }).meta({ id: 'ReplayAnswer' });
 
 function unknownLetter(id: string): AppError {
   return AppError.notFound(`Dead letter ${id}`);
+}
+
+/** The dead-letter stream is where malformed entries are expected: one that cannot go back is the letter's fault. */
+function unreplayable(id: string, problem: string): AppError {
+  return new AppError({
+    status: 422,
+    type: 'unreplayable-dead-letter',
+    title: 'Dead letter cannot be replayed',
+    detail: `Dead letter ${id} cannot be replayed: ${problem}. Purge it, or put a corrected event on the stream.`,
+    errors: [{ path: 'params.id', message: problem }],
+  });
 }
 
 /** /admin/dlq: the CLI's operations over HTTP, behind the admin API key. */
@@ -47,9 +48,10 @@ export function adminDeadLetterRoutes(queue: DeadLetterQueue, apiKey: string): R
 
   router.post('/:id/replay', async (req, res) => {
     const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
-    const replayedAs = (await queue.replay([id]))[id];
-    if (!replayedAs) throw unknownLetter(id);
-    res.json({ id, replayedAs });
+    const [replayed] = await queue.replay([id]);
+    if (replayed?.outcome === 'replayed') res.json({ id, replayedAs: replayed.replayedAs });
+    else if (replayed?.outcome === 'unreplayable') throw unreplayable(id, replayed.problem);
+    else throw unknownLetter(id);
   });
 
   router.delete('/:id', async (req, res) => {

@@ -1,6 +1,8 @@
 import type { DeadLetter } from '@stockstream/contracts';
-import { DeadLetterFields } from '@stockstream/contracts';
+import { DeadLetterFields, DeadLetterId } from '@stockstream/contracts';
 import type { RedisClient } from '@stockstream/platform';
+import { replayLetter } from './replay-letter';
+import type { ReplayOutcome } from './replay-letter';
 
 export interface DeadLetterFilter {
   reason?: string;
@@ -15,31 +17,6 @@ export interface DeadLetterStats {
   oldestFailedAt: string | null;
   oldestAgeSeconds: number | null;
 }
-
-/**
- * Replays one dead letter atomically: XADDs its original fields to the main stream (same event id, so the
- * consumer's idempotency still holds) and XDELs it from the dead-letter stream, or does nothing when the
- * id is not there. Returns the new entry id, or nil.
- */
-const REPLAY_SCRIPT = `
-local found = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
-if #found == 0 then return false end
-local letter = found[1][2]
-local original
-for i = 1, #letter, 2 do
-  if letter[i] == 'fields' then original = letter[i + 1] end
-end
-if not original then return redis.error_reply('dead letter ' .. ARGV[1] .. ' has no fields') end
-local args = {}
-for name, value in pairs(cjson.decode(original)) do
-  args[#args + 1] = name
-  args[#args + 1] = tostring(value)
-end
-if #args == 0 then return redis.error_reply('dead letter ' .. ARGV[1] .. ' has empty fields') end
-local id = redis.call('XADD', KEYS[2], '*', unpack(args))
-redis.call('XDEL', KEYS[1], ARGV[1])
-return id
-`;
 
 const PAGE = 500;
 
@@ -96,28 +73,35 @@ export class DeadLetterQueue {
   }
 
   async get(id: string): Promise<DeadLetter | undefined> {
+    DeadLetterId.parse(id);
     const [entry] = (await this.redis.xRange(this.deadLetterStream, id, id)) ?? [];
     return entry ? toDeadLetter(entry.id, { ...entry.message }) : undefined;
   }
 
-  /** Puts each back on the product stream and removes it from here; returns the new entry id per id, null when unknown. */
-  async replay(ids: string[]): Promise<Record<string, string | null>> {
-    const replayed: Record<string, string | null> = {};
-    for (const id of ids) {
-      const newId = await this.redis.eval(REPLAY_SCRIPT, { keys: [this.deadLetterStream, this.productStream], arguments: [id] });
-      replayed[id] = typeof newId === 'string' ? newId : null;
-    }
-    return replayed;
+  /**
+   * Puts each back on the product stream (same fields, same event id) and removes it from here, one at a
+   * time, going past the unknown and the unreplayable: the outcome of each, in order.
+   */
+  async replay(ids: string[]): Promise<ReplayOutcome[]> {
+    const outcomes: ReplayOutcome[] = [];
+    for (const id of ids) outcomes.push(await replayLetter(this.redis, this.deadLetterStream, this.productStream, id));
+    return outcomes;
   }
 
-  async replayAll(filter: Omit<DeadLetterFilter, 'limit'> = {}): Promise<Record<string, string | null>> {
-    const ids = (await this.list({ ...filter, limit: Number.MAX_SAFE_INTEGER })).map((letter) => letter.id);
-    return this.replay(ids);
+  /** Replays every dead letter the filter matches, a page at a time as it walks the stream. */
+  async replayAll({ reason, type }: Omit<DeadLetterFilter, 'limit'> = {}): Promise<ReplayOutcome[]> {
+    const outcomes: ReplayOutcome[] = [];
+    for await (const letter of this.all()) {
+      if ((reason !== undefined && letter.reason !== reason) || (type !== undefined && letter.type !== type)) continue;
+      outcomes.push(await replayLetter(this.redis, this.deadLetterStream, this.productStream, letter.id));
+    }
+    return outcomes;
   }
 
   /** Removes the given entries; returns the ids that were there. */
   async purge(ids: string[]): Promise<string[]> {
     const removed: string[] = [];
+    for (const id of ids) DeadLetterId.parse(id);
     for (const id of ids) if ((await this.redis.xDel(this.deadLetterStream, id)) > 0) removed.push(id);
     return removed;
   }

@@ -19,16 +19,23 @@ export interface AdminPageDeps {
   refreshSeconds: number;
 }
 
-const NOTICES = z.enum(['replayed', 'replayed-all', 'purged', 'gone']);
+const NOTICES = z.enum(['replayed', 'replayed-all', 'purged', 'gone', 'unreplayable']);
+const count = z.coerce.number().int().min(0).max(1_000_000).optional();
 const IndexQuery = z.strictObject({
   reason: DeadLetterReason.optional(),
   done: NOTICES.optional(),
-  n: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  n: count,
+  skipped: count,
 });
 
-function notice(done: z.infer<typeof NOTICES> | undefined, count: number | undefined): string | undefined {
+function notice(done: z.infer<typeof NOTICES> | undefined, n: number | undefined, skipped: number | undefined): string | undefined {
   if (done === 'replayed') return 'Replayed: the event is back on the product stream.';
-  if (done === 'replayed-all') return `Replayed ${count ?? 0} dead letters.`;
+  if (done === 'replayed-all') {
+    const left = skipped ? ` ${skipped} could not be replayed (their fields are not a stream entry): they stay, to purge.` : '';
+    return `Replayed ${n ?? 0} dead letters.${left}`;
+  }
+  if (done === 'unreplayable')
+    return 'Not replayed: its fields are not a stream entry that can go back. Purge it, or put a corrected event on the stream.';
   if (done === 'purged') return 'Purged.';
   if (done === 'gone') return 'That dead letter is not there any more.';
   return undefined;
@@ -86,7 +93,7 @@ export function adminPageRoutes({ redis, deadLetters, apiKey, group, refreshSeco
   const csrfOf = (res: Response) => sessions.csrfToken(String(res.locals.session));
 
   router.get('/', signedIn, async (req, res) => {
-    const { reason, done, n } = parseRequest(IndexQuery, req.query, 'query');
+    const { reason, done, n, skipped } = parseRequest(IndexQuery, req.query, 'query');
     const [stats, letters, state] = await Promise.all([
       deadLetters.stats(),
       deadLetters.list({ reason, limit: 200 }),
@@ -95,7 +102,16 @@ export function adminPageRoutes({ redis, deadLetters, apiKey, group, refreshSeco
     html(
       res,
       200,
-      indexPage({ stats, letters, reason, group: state, groupName: group, csrf: csrfOf(res), notice: notice(done, n), refreshSeconds }),
+      indexPage({
+        stats,
+        letters,
+        reason,
+        group: state,
+        groupName: group,
+        csrf: csrfOf(res),
+        notice: notice(done, n, skipped),
+        refreshSeconds,
+      }),
     );
   });
 
@@ -108,14 +124,19 @@ export function adminPageRoutes({ redis, deadLetters, apiKey, group, refreshSeco
 
   router.post('/letters/:id/replay', signedIn, async (req, res) => {
     const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
-    const replayed = (await deadLetters.replay([id]))[id];
-    res.redirect(303, `/admin?done=${replayed ? 'replayed' : 'gone'}`);
+    const [replayed] = await deadLetters.replay([id]);
+    res.redirect(
+      303,
+      `/admin?done=${replayed?.outcome === 'replayed' ? 'replayed' : replayed?.outcome === 'unreplayable' ? 'unreplayable' : 'gone'}`,
+    );
   });
 
   router.post('/replay-all', signedIn, async (req, res) => {
     const { reason } = parseRequest(z.object({ reason: DeadLetterReason, csrf: z.string() }), req.body, 'body');
-    const replayed = Object.values(await deadLetters.replayAll({ reason })).filter((newId) => newId !== null);
-    res.redirect(303, `/admin?done=replayed-all&n=${replayed.length}`);
+    const outcomes = await deadLetters.replayAll({ reason });
+    const replayed = outcomes.filter((outcome) => outcome.outcome === 'replayed').length;
+    const skipped = outcomes.filter((outcome) => outcome.outcome === 'unreplayable').length;
+    res.redirect(303, `/admin?done=replayed-all&n=${replayed}&skipped=${skipped}`);
   });
 
   router.post('/letters/:id/purge', signedIn, async (req: Request, res) => {
