@@ -17,6 +17,8 @@ export const ProductApiConfig = z.object({
   REDIS_URL: envRedisUrl,
   REDIS_COMMAND_TIMEOUT_MS: envRedisCommandTimeoutMs,
   PRODUCT_STREAM: z.string().min(1).default('products.events'),
+  /** The workers' dead-letter stream: the relay counts what a broker reset loses of it. */
+  DEAD_LETTER_STREAM: z.string().min(1).default('products.events.dlq'),
   /** The stream's hard cap; it is otherwise trimmed only below what every consumer group is done with. */
   STREAM_MAXLEN: z.coerce.number().int().min(1000).default(1_000_000),
   BROKER_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     redis,
     {
       stream: config.PRODUCT_STREAM,
+      deadLetterStream: config.DEAD_LETTER_STREAM,
       maxLen: config.STREAM_MAXLEN,
       batchSize: config.OUTBOX_BATCH_SIZE,
       lingerMs: config.OUTBOX_LINGER_MS,

@@ -19,6 +19,8 @@ export interface RelayState {
   lastStreamId: string | null;
   /** Entries published since the stream started over. */
   published: bigint;
+  /** The dead-letter stream's length at the last check. */
+  deadLettersSeen: bigint;
 }
 
 /**
@@ -69,14 +71,14 @@ export async function loadRelayState(db: ProductDb, redis: RedisClient, stream: 
  * start, so every retained outbox event is published again (in the relay's order; consumers apply each id
  * once and by version, so the copies they already had change nothing), and a new epoch is recorded and
  * written beside the stream. False when another relay did it first (Redis already holds the recorded
- * epoch).
+ * epoch). Also says how many dead letters the dead-letter stream lost since the last check.
  */
 export async function startStreamOver(
   db: ProductDb,
   redis: RedisClient,
-  stream: string,
+  { stream, deadLetterStream }: { stream: string; deadLetterStream: string },
   lockKey: number,
-): Promise<{ republished: number } | undefined> {
+): Promise<{ republished: number; deadLettersLost: number } | undefined> {
   return db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${lockKey})`;
@@ -84,15 +86,19 @@ export async function startStreamOver(
       if (state && (await findLoss(redis, stream, state)) === undefined) return undefined;
       const epoch = randomUUID();
       const republished = await tx.outboxEvent.count();
+      // The dead letters live only in Redis: what it lost of them is counted here, once, by the relay
+      // that starts the stream over (at least that many: letters added since the last check are not known).
+      const deadLetters = BigInt(await redis.xLen(deadLetterStream));
+      const seen = state?.deadLettersSeen ?? 0n;
       await tx.relayState.upsert({
         where: { stream },
-        create: { stream, epoch },
-        update: { epoch, lastStreamId: null, published: 0, updatedAt: new Date() },
+        create: { stream, epoch, deadLettersSeen: deadLetters },
+        update: { epoch, lastStreamId: null, published: 0, deadLettersSeen: deadLetters, updatedAt: new Date() },
       });
       await tx.$executeRaw`UPDATE relay_state SET published_txid = '0', published_position = 0 WHERE stream = ${stream}`;
       // Last, so that a failure before the commit leaves the loss visible and it is found again.
       await redis.set(epochKey(stream), epoch);
-      return { republished };
+      return { republished, deadLettersLost: Number(seen > deadLetters ? seen - deadLetters : 0n) };
     },
     { timeout: 60_000, maxWait: 10_000 },
   );

@@ -6,6 +6,8 @@ import type { LossReason, RelayState } from './broker-epoch';
 
 export interface BrokerObserver {
   brokerReset(reason: LossReason): void;
+  /** Dead letters a broker reset took with it (they live only in Redis). */
+  deadLettersLost(count: number): void;
 }
 
 /**
@@ -22,7 +24,7 @@ export class BrokerWatch {
   constructor(
     private readonly db: ProductDb,
     private readonly redis: RedisClient,
-    private readonly stream: string,
+    private readonly streams: { stream: string; deadLetterStream: string },
     private readonly lockKey: number,
     private readonly logger: Logger,
     private readonly observer: BrokerObserver | undefined,
@@ -37,6 +39,10 @@ export class BrokerWatch {
   }
 
   /** The recorded state, loaded (or made) on first use. */
+  private get stream(): string {
+    return this.streams.stream;
+  }
+
   async relayState(): Promise<RelayState> {
     this.state ??= await loadRelayState(this.db, this.redis, this.stream, this.lockKey);
     return this.state;
@@ -78,13 +84,34 @@ export class BrokerWatch {
     // Fresh from Postgres: another relay may have started the stream over already.
     const state = (this.state = await loadRelayState(this.db, this.redis, this.stream, this.lockKey));
     const loss = await findLoss(this.redis, this.stream, state);
-    if (!loss) return;
+    if (!loss) {
+      await this.recordDeadLetters(state);
+      return;
+    }
     this.logger.error('the stream lost data (broker reset); republishing the retained outbox', { stream: this.stream, ...loss });
     this.observer?.brokerReset(loss.reason);
     this.recovering = { reason: loss.reason, since: Date.now() };
-    const result = await startStreamOver(this.db, this.redis, this.stream, this.lockKey);
+    const result = await startStreamOver(this.db, this.redis, this.streams, this.lockKey);
     this.state = (await this.db.relayState.findUnique({ where: { stream: this.stream } })) ?? undefined;
-    if (result) this.logger.info('outbox marked for republishing', { events: result.republished });
+    if (result) this.reportStartedOver(result);
     this.kick();
+  }
+
+  private reportStartedOver({ republished, deadLettersLost }: { republished: number; deadLettersLost: number }): void {
+    this.logger.info('outbox marked for republishing', { events: republished, deadLettersLost });
+    if (deadLettersLost === 0) return;
+    this.observer?.deadLettersLost(deadLettersLost);
+    this.logger.error('the broker reset lost dead letters; run `npm run reconcile -- --repair` to restore their products', {
+      deadLetterStream: this.streams.deadLetterStream,
+      deadLettersLost,
+    });
+  }
+
+  /** Keeps what the relay knows of the dead-letter stream's length, for the next reset to count from. */
+  private async recordDeadLetters(state: RelayState): Promise<void> {
+    const length = BigInt(await this.redis.xLen(this.streams.deadLetterStream));
+    if (length === state.deadLettersSeen) return;
+    await this.db.relayState.update({ where: { stream: this.stream }, data: { deadLettersSeen: length } });
+    state.deadLettersSeen = length;
   }
 }

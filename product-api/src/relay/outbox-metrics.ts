@@ -31,12 +31,20 @@ export function outboxMetrics(registry: Registry, backlog: () => Promise<number>
     help: 'Unread entries dropped to keep the stream under its hard cap (STREAM_MAXLEN); reconcile repairs their products',
     registers: [registry],
   });
+  const deadLettersLost = new Counter({
+    name: 'dead_letters_lost_total',
+    help: 'Dead letters a broker reset took with it (at least); reconcile --repair restores their products',
+    registers: [registry],
+  });
   return {
     published(latenciesSeconds) {
       for (const seconds of latenciesSeconds) latency.observe(seconds);
     },
     brokerReset(reason) {
       resets.inc({ detected_by: 'relay', reason });
+    },
+    deadLettersLost(count) {
+      deadLettersLost.inc(count);
     },
     droppedUnread(count) {
       if (count > 0) dropped.inc(count);

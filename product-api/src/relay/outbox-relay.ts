@@ -25,6 +25,8 @@ export interface RelayOptions {
   retentionMs: number;
   /** How often the stream is checked for lost data and trimmed below what every group is done with. */
   brokerCheckIntervalMs: number;
+  /** The consumers' dead-letter stream, watched so that a broker reset can count what it lost (default `<stream>.dlq`). */
+  deadLetterStream?: string;
 }
 
 /**
@@ -157,7 +159,8 @@ export class OutboxRelay {
       'deleting published outbox rows again',
     );
     this.trimming = new RecurringFailure(logger, 'could not trim the stream; will retry', 'trimming the stream again');
-    this.broker = new BrokerWatch(db, redis, options.stream, RELAY_LOCK_KEY, logger, observer, () => this.kick());
+    const streams = { stream: options.stream, deadLetterStream: options.deadLetterStream ?? `${options.stream}.dlq` };
+    this.broker = new BrokerWatch(db, redis, streams, RELAY_LOCK_KEY, logger, observer, () => this.kick());
     this.heldBack = new HeldBack(logger, Math.min(options.sweepIntervalMs, HELD_LOOK_MAX_MS), () => this.kick());
   }
 
