@@ -193,10 +193,10 @@ describe('npm run dlq, with ids and letters that are wrong', () => {
     ]) {
       expect(all.err).toContain(`not replayed ${id}: ${problem}`);
     }
-    const left = (await redis.xRange(streams.deadLetterStream, '-', '+')).map((entry) => entry.id);
+    const left = ((await redis.xRange(streams.deadLetterStream, '-', '+')) ?? []).map((entry) => entry.id);
     expect(left).toEqual([missing, notJson, notObject, nested]);
     // Nothing nested went on the stream as Lua's "table: 0x…".
-    const published = await redis.xRange(streams.stream, '-', '+');
+    const published = (await redis.xRange(streams.stream, '-', '+')) ?? [];
     expect(published.flatMap((entry) => Object.values(entry.message)).some((value) => value.startsWith('table: '))).toBe(false);
   });
 

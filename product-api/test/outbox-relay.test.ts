@@ -167,6 +167,7 @@ test('while requests wait for a connection, the next pass waits (lingerMs); whil
     published: (ages) => passes.push(ages.length),
     droppedUnread: () => undefined,
     brokerReset: () => undefined,
+    deadLettersLost: () => undefined,
   };
   // A claim takes rows below the oldest transaction running anywhere in the cluster (ADR 9), and another
   // test's may be running (a CREATE DATABASE lasts a while): the counts below wait until none is older.
