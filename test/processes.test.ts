@@ -76,3 +76,19 @@ test('product-api with API_PROCESSES=2 serves one port from two processes and st
   expect(await exited).toBe(0);
   expect(lines.filter((line) => line.includes('shut down cleanly'))).toHaveLength(2);
 });
+
+test('product-api with API_PROCESSES=2: when one process dies, the other is stopped and the primary exits 1', async () => {
+  const port = await freePort();
+  const { lines, exited } = run('product-api', {
+    PRODUCT_API_PORT: String(port),
+    PRODUCT_DATABASE_URL: products.url,
+    PRODUCT_STREAM: `test-processes-crash-${port}`,
+    API_PROCESSES: '2',
+  });
+  await waitFor('both processes listening', () => lines.filter((line) => line.includes('product-api listening')).length === 2, 20_000);
+  const [victim] = lines.filter((line) => line.includes('product-api listening')).map((line) => JSON.parse(line).pid as number);
+  process.kill(victim!, 'SIGKILL');
+  expect(await exited).toBe(1);
+  expect(lines.some((line) => line.includes('product-api process exited; stopping the others'))).toBe(true);
+  expect(lines.filter((line) => line.includes('shut down cleanly'))).toHaveLength(1);
+});

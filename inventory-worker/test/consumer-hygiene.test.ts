@@ -20,8 +20,7 @@ beforeAll(async () => {
   database = await createTestDatabase('inventory');
 });
 afterAll(async () => {
-  await last?.redis.del([streams.stream, streams.deadLetterStream]);
-  await last?.stop();
+  await last?.stop([streams.stream, streams.deadLetterStream]);
   await database.drop();
 });
 

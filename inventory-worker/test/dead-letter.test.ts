@@ -21,8 +21,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await worker.redis.del([streams.stream, streams.deadLetterStream]);
-  await worker.stop();
+  await worker.stop([streams.stream, streams.deadLetterStream]);
   await database.drop();
 });
 

@@ -26,8 +26,7 @@ beforeAll(async () => {
   real.write = redisDeadLetterWriter(worker.redis, options);
 });
 afterAll(async () => {
-  await worker.redis.del([streams.stream, streams.deadLetterStream]);
-  await worker.stop();
+  await worker.stop([streams.stream, streams.deadLetterStream]);
   await database.drop();
 });
 

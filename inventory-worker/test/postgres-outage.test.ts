@@ -27,8 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await proxy.up().catch(() => undefined);
-  await worker.redis.del([streams.stream, streams.deadLetterStream]);
-  await worker.stop();
+  await worker.stop([streams.stream, streams.deadLetterStream]);
   await proxy.down();
   await database.drop();
 });

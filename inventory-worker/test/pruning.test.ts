@@ -18,8 +18,7 @@ beforeAll(async () => {
   worker = await startWorker(consumerOptions(streams, options), { databaseUrl: database.url });
 });
 afterAll(async () => {
-  await worker.redis.del([streams.stream, streams.deadLetterStream]);
-  await worker.stop();
+  await worker.stop([streams.stream, streams.deadLetterStream]);
   await database.drop();
 });
 

@@ -24,8 +24,7 @@ beforeAll(async () => {
   queue = new DeadLetterQueue(worker.redis, streams.deadLetterStream, streams.stream);
 });
 afterAll(async () => {
-  await worker.redis.del([streams.stream, streams.deadLetterStream]);
-  await worker.stop();
+  await worker.stop([streams.stream, streams.deadLetterStream]);
   await database.drop();
 });
 

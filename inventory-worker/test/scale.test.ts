@@ -15,8 +15,9 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) workers.push(await startWorker(consumerOptions(streams, { batchSize: 100 }), { databaseUrl: database.url }));
 });
 afterAll(async () => {
-  await workers[0]?.redis.del([streams.stream, streams.deadLetterStream]);
-  for (const worker of workers) await worker.stop();
+  // The last one stopped deletes the streams: none left running can remake them.
+  for (const [i, worker] of workers.entries())
+    await worker.stop(i === workers.length - 1 ? [streams.stream, streams.deadLetterStream] : []);
   await database.drop();
 });
 

@@ -1,6 +1,6 @@
 export * from './clients';
-export * from './transaction';
 export * from './databases';
+export * from './errors';
 export * from './migrate';
 export { Prisma as ProductPrisma } from '../generated/product/client';
 export type { Product as ProductRow, OutboxEvent as OutboxRow } from '../generated/product/client';

@@ -80,11 +80,17 @@ async function main(): Promise<void> {
 function primary(processes: number): void {
   for (let i = 0; i < processes; i++) cluster.fork();
   let stopping = false;
-  cluster.on('exit', (worker, code) => {
-    if (stopping) return;
-    logger.error('product-api process exited; stopping the others', { pid: worker.process.pid, code });
-    stopping = true;
-    for (const other of Object.values(cluster.workers ?? {})) other?.kill('SIGTERM');
+  // A child that exits when nobody asked it to has failed: the others are stopped, and so is the primary,
+  // with a failure of its own, so that a supervisor sees it and restarts the whole.
+  let failed = false;
+  cluster.on('exit', (worker, code, signal) => {
+    if (!stopping) {
+      logger.error('product-api process exited; stopping the others', { pid: worker.process.pid, code, signal });
+      failed = true;
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.kill('SIGTERM');
+    }
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(failed ? 1 : 0);
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -92,9 +98,6 @@ function primary(processes: number): void {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.kill(signal);
     });
   }
-  cluster.on('exit', () => {
-    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(stopping ? 0 : 1);
-  });
 }
 
 const processes = loadConfigOrExit().API_PROCESSES;

@@ -1,6 +1,6 @@
 import type { InventoryCreate, InventoryItem, InventoryListQuery, Reservation } from '@stockstream/contracts';
 import { decodeCursor, encodeCursor } from '@stockstream/platform';
-import { InventoryPrisma } from '@stockstream/prisma';
+import { InventoryPrisma, isUniqueViolation } from '@stockstream/prisma';
 import type { InventoryRecord } from '../domain/inventory-item';
 import { toInventoryItem } from '../domain/inventory-item';
 import { StockError, insufficientStock, inventoryNotFound, staleVersion } from '../domain/stock-errors';
@@ -11,10 +11,6 @@ const MAX_STOCK = 2_147_483_647;
 
 function versionMatches(versions: number[] | undefined) {
   return versions === undefined ? InventoryPrisma.sql`TRUE` : InventoryPrisma.sql`version = ANY(${versions}::int[])`;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof InventoryPrisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }
 
 /**

@@ -42,7 +42,7 @@ export function applyArguments(events: EventToApply[]) {
 
 /**
  * What the product stream does to stock. A batch is applied by the database function
- * apply_product_events (prisma/inventory/migrations/*_apply_in_one_round_trip): one statement, so one
+ * apply_product_events (prisma/inventory/functions/apply_product_events.sql): one statement, so one
  * round trip and its own transaction, that locks the batch's products, records the event ids, and of
  * each product applies only its newest new event, and only over an older version: the result does not
  * depend on delivery order, batching or duplicates. Stock itself (quantity, reserved) is written only

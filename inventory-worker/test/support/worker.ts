@@ -70,7 +70,11 @@ export interface InProcessWorker {
   outcomes: Outcomes;
   db: InventoryDb;
   redis: RedisClient;
-  stop(): Promise<void>;
+  /**
+   * Stops the consumer (it finishes the batch in hand), then deletes `keys` (the test's streams): in that
+   * order, since a running consumer remakes its stream (XGROUP CREATE … MKSTREAM).
+   */
+  stop(keys?: string[]): Promise<void>;
 }
 
 /** A consumer in this process, with its own connections, as one worker process would have them. */
@@ -98,8 +102,9 @@ export async function startWorker(
     outcomes,
     db,
     redis,
-    async stop() {
+    async stop(keys = []) {
       await consumer.stop();
+      if (keys.length > 0) await redis.del(keys);
       await db.$disconnect();
       await Promise.all([redis.close(), reader.close()]);
     },

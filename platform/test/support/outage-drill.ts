@@ -23,7 +23,7 @@ export async function drillDatabaseFault(
   const sent = calls();
   const answers = Promise.all(sent);
   if (!fault.lasting) await fault.end();
-  await expectEachUnavailable((await answers).map((answer) => Promise.resolve(answer)));
+  await expectEachUnavailable(await answers);
   if (fault.lasting) {
     await http.get('/health/ready').expect(503);
     await fault.end();

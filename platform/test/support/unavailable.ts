@@ -6,7 +6,7 @@ interface Answer {
 }
 
 /** Each answer, in turn, is a 503 problem with Retry-After that says nothing of where the dependency lives. */
-export async function expectEachUnavailable(calls: PromiseLike<Answer>[]): Promise<void> {
+export async function expectEachUnavailable(calls: (Answer | PromiseLike<Answer>)[]): Promise<void> {
   for (const call of calls) {
     const res = await call;
     expect(res.status).toBe(503);

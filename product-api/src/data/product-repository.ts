@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Product, ProductInput, ProductListQuery, ProductPage } from '@stockstream/contracts';
 import { AppError, decodeCursor, encodeCursor } from '@stockstream/platform';
 import type { ProductDb, ProductRow, SqlPool } from '@stockstream/prisma';
-import { ProductPrisma } from '@stockstream/prisma';
+import { ProductPrisma, isUniqueViolation } from '@stockstream/prisma';
 
 import { productEvent, twoDecimals } from '../domain/product-events';
 import { recordEvents } from './outbox';
@@ -83,12 +83,6 @@ function skuTaken(sku: string): AppError {
 
 function versionFilter(versions: number[] | undefined) {
   return versions === undefined ? {} : { version: { in: versions } };
-}
-
-/** P2002 from Prisma; Postgres' own 23505 from pg. */
-function isUniqueViolation(error: unknown): boolean {
-  if (error instanceof ProductPrisma.PrismaClientKnownRequestError) return error.code === 'P2002';
-  return (error as { code?: unknown } | null)?.code === '23505';
 }
 
 /**
