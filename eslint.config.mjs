@@ -17,7 +17,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/http/**', 'express'], message: 'domain/ and data/ never import HTTP code' }] },
+        {
+          patterns: [
+            {
+              group: ['**/http/**', '**/http', '@stockstream/platform/http', 'express'],
+              message: 'domain/ and data/ never import HTTP code',
+            },
+          ],
+        },
       ],
     },
   },

@@ -8,7 +8,7 @@ module.exports = {
     '^@stockstream/(contracts|platform|inventory-core)$': '<rootDir>/$1/src/index.ts',
     '^@stockstream/(platform|inventory-core)/(.*)$': '<rootDir>/$1/src/$2',
     '^@stockstream/prisma$': '<rootDir>/prisma/src/index.ts',
-    '^@stockstream/prisma/testing$': '<rootDir>/prisma/src/testing.ts',
+    '^@stockstream/prisma/(product|inventory|migrate|testing)$': '<rootDir>/prisma/src/$1.ts',
   },
   globalSetup: '<rootDir>/jest.global-setup.ts',
   testTimeout: 60_000,

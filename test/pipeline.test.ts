@@ -2,8 +2,8 @@
 // process) applies; the request id of the POST reaches the worker's log line for its event.
 import { startProductApi } from '../product-api/test/support/product-api';
 import type { ProductApiHarness } from '../product-api/test/support/product-api';
-import { createInventoryDb } from '@stockstream/prisma';
-import type { InventoryDb } from '@stockstream/prisma';
+import { createInventoryDb } from '@stockstream/prisma/inventory';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { spawnWorker, testStreams } from '../inventory-worker/test/support/worker';
@@ -79,6 +79,11 @@ describe('product changes flow to inventory', () => {
   });
 
   test('metrics: the worker counts what it handled and shows lag 0, nothing pending, the DLQ length; product-api its outbox', async () => {
+    // Its own product's life, so that it needs no other test to have run first.
+    const created = await api.http.post('/api/products').send({ sku: 'E2E-3', name: 'Jug', price: '8.00' }).expect(201);
+    await waitFor('the record', () => inventory.inventoryItem.findUnique({ where: { productId: created.body.id } }));
+    await api.http.delete(`/api/products/${created.body.id}`).expect(204);
+    await waitFor('the record to go', async () => (await inventory.inventoryItem.count({ where: { productId: created.body.id } })) === 0);
     await waitFor('nothing pending', async () => (await api.redis.xPending(streams.stream, streams.group)).pending === 0);
     const worker_ = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text();
     /** The value of the first sample whose line starts with `prefix` (a name, or a name and some labels). */
@@ -90,8 +95,8 @@ describe('product changes flow to inventory', () => {
           ?.split(' ')
           .at(-1),
       );
-    expect(value(worker_, 'events_handled_total{type="product.created",outcome="processed"')).toBeGreaterThanOrEqual(2);
-    expect(worker_).toMatch(/^events_handled_total\{type="product.deleted",outcome="processed",service="inventory-worker"\} 1$/m);
+    expect(value(worker_, 'events_handled_total{type="product.created",outcome="processed"')).toBeGreaterThanOrEqual(1);
+    expect(value(worker_, 'events_handled_total{type="product.deleted",outcome="processed"')).toBeGreaterThanOrEqual(1);
     expect(value(worker_, 'consumer_group_lag')).toBe(0);
     expect(value(worker_, 'consumer_group_pending')).toBe(0);
     expect(value(worker_, 'consumer_group_oldest_pending_idle_seconds')).toBe(0);
@@ -100,10 +105,10 @@ describe('product changes flow to inventory', () => {
 
     const products = (await api.http.get('/metrics').expect(200)).text;
     expect(value(products, 'outbox_backlog')).toBe(0);
-    expect(value(products, 'outbox_publish_latency_seconds_count')).toBeGreaterThanOrEqual(4);
+    expect(value(products, 'outbox_publish_latency_seconds_count')).toBeGreaterThanOrEqual(2);
     expect(
       value(products, 'http_request_duration_seconds_count{service="product-api",method="POST",route="/api/products",status="201"'),
-    ).toBeGreaterThanOrEqual(2);
+    ).toBeGreaterThanOrEqual(1);
   });
 
   test('the worker answers health on its port and stops cleanly on SIGTERM', async () => {

@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { dropDatabase, withDatabase } from '@stockstream/prisma';
+import { withDatabase } from '@stockstream/prisma';
+import { dropDatabase } from '@stockstream/prisma/migrate';
 import { TEST_SERVER_URL } from '@stockstream/prisma/testing';
 import { createClient } from '@redis/client';
 import { freePort } from '@stockstream/platform';

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { createClient } from '@redis/client';
-import { dropDatabase, migrateDatabase, withDatabase } from '@stockstream/prisma';
+import { withDatabase } from '@stockstream/prisma';
+import { dropDatabase, migrateDatabase } from '@stockstream/prisma/migrate';
 import { freePort } from '@stockstream/platform';
 
 export { freePort };

@@ -9,7 +9,8 @@ import {
   listen,
 } from '@stockstream/platform';
 import { requestClassesOf } from '@stockstream/platform/http';
-import { createInventoryDb } from '@stockstream/prisma';
+import { compileWasmWithBaselineOnly } from '@stockstream/prisma';
+import { createInventoryDb } from '@stockstream/prisma/inventory';
 import { loadConfig } from './config';
 import { DeadLetterQueue } from '@stockstream/inventory-core';
 import { createInventoryApp } from './http/app';
@@ -19,6 +20,8 @@ const logger = createLogger('inventory-api');
 async function main(): Promise<void> {
   const config = loadConfig();
   limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
+  // Before the first Prisma client compiles its WebAssembly: one compiled copy, not two (see the function).
+  compileWasmWithBaselineOnly();
   const db = createInventoryDb(config.INVENTORY_DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
     onPoolError: (error) => logger.warn('database connection error', { error: error.message }),

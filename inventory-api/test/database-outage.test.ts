@@ -4,8 +4,10 @@
 // one per request, with no stack.
 import request from 'supertest';
 import { createLogger, createMetricsRegistry } from '@stockstream/platform';
-import { createInventoryDb, createPool } from '@stockstream/prisma';
-import type { InventoryDb, SqlPool } from '@stockstream/prisma';
+import { createPool } from '@stockstream/prisma';
+import { createInventoryDb } from '@stockstream/prisma/inventory';
+import type { SqlPool } from '@stockstream/prisma';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { captureLogLines } from '../../platform/test/support/log-lines';

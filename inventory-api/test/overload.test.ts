@@ -2,9 +2,10 @@
 // is a 503 with Retry-After, not a 500, and the service answers again once the pool frees up.
 import { Client } from 'pg';
 import request from 'supertest';
+import { waitFor } from '../../platform/test/support/wait';
 import { createLogger, createMetricsRegistry } from '@stockstream/platform';
-import { createInventoryDb } from '@stockstream/prisma';
-import type { InventoryDb } from '@stockstream/prisma';
+import { createInventoryDb } from '@stockstream/prisma/inventory';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { createInventoryApp } from '../src/http/app';
@@ -36,7 +37,11 @@ test('when no connection frees up for a transaction in time, the answer is a 503
   await locker.query('SELECT 1 FROM inventory_items WHERE product_id = $1 FOR UPDATE', [record.productId]);
   const held = http.post(`/api/inventory/${record.productId}/adjustments`).send({ delta: 1, reason: 'restock' });
   const heldAnswer = held.then((res) => res);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Observed, not slept: the adjustment waits on the lock, holding the pool's only connection.
+  await waitFor('the adjustment waiting on the lock', async () => {
+    const waiting = await locker.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+    return waiting.rowCount === 1;
+  });
 
   const starved = await http.post('/api/inventory').send(newRecord());
   expect(starved.status).toBe(503);

@@ -5,8 +5,8 @@
 import request from 'supertest';
 import { createLogger, createMetricsRegistry, createRedisClient } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
-import { createInventoryDb } from '@stockstream/prisma';
-import type { InventoryDb } from '@stockstream/prisma';
+import { createInventoryDb } from '@stockstream/prisma/inventory';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { DeadLetterQueue } from '@stockstream/inventory-core';

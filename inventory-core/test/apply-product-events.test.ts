@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { ProductEvent } from '@stockstream/contracts';
-import { createInventoryDb } from '@stockstream/prisma';
-import type { InventoryDb } from '@stockstream/prisma';
+import { createInventoryDb } from '@stockstream/prisma/inventory';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { InventoryRepository, applyProductEvents } from '@stockstream/inventory-core';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { RedisClient } from '@stockstream/platform';
 import { listen } from '@stockstream/platform';
 import type { RunningServer } from '@stockstream/platform';
-import type { InventoryDb } from '@stockstream/prisma';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { databaseAnswers } from './consumer/database-outage';
 import type { StreamConsumer } from './consumer/stream-consumer';
 

@@ -1,5 +1,6 @@
 import { Shutdown, createLogger, createMetricsRegistry, createRedisClient, errorMessage, limitHeapGrowth } from '@stockstream/platform';
-import { createInventoryDb } from '@stockstream/prisma';
+import { compileWasmWithBaselineOnly } from '@stockstream/prisma';
+import { createInventoryDb } from '@stockstream/prisma/inventory';
 import { loadConfig } from './config';
 import type { ConsumerOptions } from './consumer/consumer-options';
 import { StreamConsumer } from './consumer/stream-consumer';
@@ -13,6 +14,8 @@ const APPLY_TIMEOUT_MS = 30_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
+  // Before the first Prisma client compiles its WebAssembly: one compiled copy, not two (see the function).
+  compileWasmWithBaselineOnly();
   const db = createInventoryDb(config.INVENTORY_DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
     // A batch's apply is one statement (ADR 8): bounded as its transaction was, so that a batch stuck on

@@ -31,6 +31,16 @@ export function workerMetrics(registry: Registry, redis: RedisClient, options: C
     help: 'Errors in the consumer loop (read, claim, apply, acknowledge, dead-letter); each is retried',
     registers: [registry],
   });
+  const claimRounds = new Counter({
+    name: 'consumer_claim_rounds_total',
+    help: 'Rounds of claiming entries left idle by any consumer (XAUTOCLAIM), one every CLAIM_INTERVAL_MS',
+    registers: [registry],
+  });
+  const claimedEntries = new Counter({
+    name: 'consumer_claimed_entries_total',
+    help: 'Entries this consumer claimed from another (or from itself, after a failure)',
+    registers: [registry],
+  });
   const resets = brokerResetsCounter(registry);
   new Gauge({
     name: 'consumer_group_lag',
@@ -81,6 +91,10 @@ export function workerMetrics(registry: Registry, redis: RedisClient, options: C
     batch: (durationMs) => batch.observe(durationMs / 1000),
     read: () => lastRead.set(Date.now() / 1000),
     loopError: () => loopErrors.inc(),
+    claimRound: (claimed) => {
+      claimRounds.inc();
+      if (claimed > 0) claimedEntries.inc(claimed);
+    },
     brokerReset: (reason) => resets.inc({ detected_by: 'worker', reason }),
   };
 }

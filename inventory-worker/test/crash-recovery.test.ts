@@ -1,6 +1,5 @@
 // Worker processes against the claim threshold: a SIGKILLed worker's entries are claimed (XAUTOCLAIM) by
 // another within the default claim time and applied once; a slow worker's entries, kept fresh, are not.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { productCreated, publish } from './support/events';
 import { WorkerProcesses } from './support/worker-processes';
@@ -88,7 +87,12 @@ test('a worker slower than the claim threshold keeps its entries: they are kept 
   await start('slow-worker', fast);
   await waitFor('the slow worker to hold all ten', async () => (await pendingOf('slow-worker')).length === 10);
   const other = await start('other-worker', fast);
-  await sleep(3_000); // five claim thresholds, thirty claim rounds of the other worker
+  // Observed, not slept: the other worker's claim rounds, thirty of them (five claim thresholds).
+  const rounds = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${other.port}/metrics`)).text();
+    return Number(/^consumer_claim_rounds_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
+  };
+  await waitFor('thirty claim rounds of the other worker', async () => (await rounds()) >= 30, 20_000, 100);
 
   const pending = await pendingOf('slow-worker');
   expect(pending).toHaveLength(10);

@@ -1,6 +1,7 @@
 // What a worker process loads stays in its memory for as long as it runs (the source of every module, its
 // compiled code): the worker serves no Express app, so it must load none of the APIs' HTTP stack, nor
-// node-redis' Redis Stack modules (docs/performance.md, Memory).
+// node-redis' Redis Stack modules (docs/performance.md, Memory), nor the products database's client or the
+// migration tooling.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,7 @@ const fixture = new WorkerProcesses();
 beforeAll(() => fixture.setUp());
 afterAll(() => fixture.tearDown());
 
-test('a worker that has applied an event has loaded no Express, helmet, Swagger UI or Redis Stack module', async () => {
+test('a worker that has applied an event has loaded no Express, helmet, Swagger UI, Redis Stack module, products client or migration tooling', async () => {
   const listFile = path.join(os.tmpdir(), `loaded-packages-${process.pid}-${Date.now()}.json`);
   const worker = await fixture.start('loading-worker', {
     NODE_OPTIONS: `--require "${path.join(__dirname, 'support', 'record-loaded-packages.cjs')}"`,
@@ -29,7 +30,17 @@ test('a worker that has applied an event has loaded no Express, helmet, Swagger 
   fs.rmSync(listFile, { force: true });
 
   // What it needs, so that the list is the worker's.
-  expect(loaded).toEqual(expect.arrayContaining(['@prisma/client', '@redis/client', 'pg', 'winston', 'zod']));
-  for (const unwanted of ['express', 'helmet', 'swagger-ui-express', '@asteasolutions/zod-to-openapi', '@redis/search', '@redis/json'])
+  expect(loaded).toEqual(expect.arrayContaining(['@prisma/client', '@redis/client', 'pg', 'winston', 'zod', 'prisma:generated/inventory']));
+  for (const unwanted of [
+    'express',
+    'helmet',
+    'swagger-ui-express',
+    '@asteasolutions/zod-to-openapi',
+    '@redis/search',
+    '@redis/json',
+    'prisma:generated/product',
+    'prisma:migrate',
+    '@prisma/schema-engine-wasm',
+  ])
     expect(loaded).not.toContain(unwanted);
 });

@@ -2,7 +2,6 @@
 // pending, none is dead-lettered for it, none loses a retry, and all are processed once it is back.
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { productCreated, publish } from './support/events';
 import { proxyInFrontOf } from '../../platform/test/support/tcp-proxy';
 import type { TcpProxy } from '../../platform/test/support/tcp-proxy';
@@ -44,7 +43,10 @@ test('entries published while the database is away are processed after, and none
   const during = Array.from({ length: 20 }, () => productCreated());
   await publish(worker.redis, streams.stream, during);
   await waitFor('the worker to notice the outage', () => worker.consumer.waitingForDatabase);
-  await sleep(3_000);
+  // Observed, not slept: five probes of the database with its backoff (0.1 + 0.2 + 0.4 + 0.8 + 1.6 s, five
+  // claim thresholds) go by while it holds them.
+  const probesBefore = worker.consumer.databaseProbes;
+  await waitFor('five probes of the database during the outage', () => worker.consumer.databaseProbes >= probesBefore + 5);
   expect(worker.outcomes.count('product.created', 'processed')).toBe(5);
   const pending = await worker.redis.xPendingRange(streams.stream, streams.group, '-', '+', 100);
   expect(pending.every((entry) => entry.deliveriesCounter === 1)).toBe(true);

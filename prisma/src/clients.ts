@@ -1,8 +1,6 @@
 import v8 from 'node:v8';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { PrismaClient as ProductPrismaClient } from '../generated/product/client';
-import { PrismaClient as InventoryPrismaClient } from '../generated/inventory/client';
 import { SqlPool } from './sql-pool';
 
 export { ConnectionFailedError, SqlPool } from './sql-pool';
@@ -11,10 +9,12 @@ export { ConnectionFailedError, SqlPool } from './sql-pool';
  * Prisma 7's query compiler is WebAssembly. V8 compiles it at once with its baseline compiler (Liftoff)
  * and then, as it gets hot, again with its optimizing one (TurboFan), keeping both: that second copy
  * was 40 to 80 MiB of resident memory per process, and measured no faster for our queries (5,000 model
- * queries: 2.7 s of CPU with Liftoff only, 3.0 s with both; docs/performance.md). Set before the first
- * client compiles the module; it touches WebAssembly only.
+ * queries: 2.7 s of CPU with Liftoff only, 3.0 s with both; docs/performance.md). A process flag, so each
+ * process's main calls it first, before the first client compiles the module; it touches WebAssembly only.
  */
-v8.setFlagsFromString('--liftoff-only');
+export function compileWasmWithBaselineOnly(): void {
+  v8.setFlagsFromString('--liftoff-only');
+}
 
 export interface PoolOptions {
   /** Connections in the pool; a two-core machine is served best by a few. */
@@ -47,22 +47,11 @@ export function createPool(
 }
 
 /** Given a url, the client makes its own pool and ends it on $disconnect; given a pool, it shares it. */
-function adapterFor(source: string | SqlPool, options: PoolOptions) {
+export function adapterFor(source: string | SqlPool, options: PoolOptions) {
   return new PrismaPg(typeof source === 'string' ? createPool(source, options) : source, {
     disposeExternalPool: typeof source === 'string',
   });
 }
-
-export function createProductDb(source: string | SqlPool, options: PoolOptions = {}) {
-  return new ProductPrismaClient({ adapter: adapterFor(source, options) });
-}
-
-export function createInventoryDb(source: string | SqlPool, options: PoolOptions = {}) {
-  return new InventoryPrismaClient({ adapter: adapterFor(source, options) });
-}
-
-export type ProductDb = ReturnType<typeof createProductDb>;
-export type InventoryDb = ReturnType<typeof createInventoryDb>;
 
 export type SqlClient = pg.PoolClient;
 

@@ -1,8 +1,6 @@
+// The pool, the databases' names and URLs, and error checks. Each database's client has its own entry
+// (`@stockstream/prisma/product`, `/inventory`), and so has the migration tooling (`/migrate`), so that a
+// process loads only what it uses.
 export * from './clients';
 export * from './databases';
 export * from './errors';
-export * from './migrate';
-export { Prisma as ProductPrisma } from '../generated/product/client';
-export type { Product as ProductRow, OutboxEvent as OutboxRow } from '../generated/product/client';
-export { Prisma as InventoryPrisma } from '../generated/inventory/client';
-export type { InventoryItem as InventoryItemRow, Reservation as ReservationRow } from '../generated/inventory/client';

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { DATABASES, dropDatabase, ensureDatabase, prismaCli, runPrismaCli, withDatabase } from '@stockstream/prisma';
+import { DATABASES, withDatabase } from '@stockstream/prisma';
+import { dropDatabase, ensureDatabase, prismaCli, runPrismaCli } from '@stockstream/prisma/migrate';
 import type { DatabaseName } from '@stockstream/prisma';
 import { TEST_SERVER_URL } from '@stockstream/prisma/testing';
 

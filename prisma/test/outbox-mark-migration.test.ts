@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { DATABASES, dropDatabase, ensureDatabase, withDatabase } from '@stockstream/prisma';
+import { DATABASES, withDatabase } from '@stockstream/prisma';
+import { dropDatabase, ensureDatabase } from '@stockstream/prisma/migrate';
 import { TEST_SERVER_URL } from '@stockstream/prisma/testing';
 
 const MIGRATIONS = path.join(path.dirname(DATABASES.product.configPath), 'migrations');

@@ -9,7 +9,9 @@ import {
   listen,
 } from '@stockstream/platform';
 import { requestClassesOf } from '@stockstream/platform/http';
-import { createInventoryDb, createPool, createProductDb } from '@stockstream/prisma';
+import { compileWasmWithBaselineOnly, createPool } from '@stockstream/prisma';
+import { createProductDb } from '@stockstream/prisma/product';
+import { createInventoryDb } from '@stockstream/prisma/inventory';
 import { loadConfig } from './config';
 import { createProductApp } from './http/app';
 import { outboxMetrics } from './relay/outbox-metrics';
@@ -20,6 +22,8 @@ const logger = createLogger('product-api');
 async function main(): Promise<void> {
   const config = loadConfig();
   limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
+  // Before the first Prisma client compiles its WebAssembly: one compiled copy, not two (see the function).
+  compileWasmWithBaselineOnly();
   const sql = createPool(config.PRODUCT_DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
     onPoolError: (error) => logger.warn('database connection error', { error: error.message }),

@@ -1,3 +1,4 @@
+import { waitFor } from '../../platform/test/support/wait';
 import { startProductApi, validProduct } from './support/product-api';
 import type { ProductApiHarness } from './support/product-api';
 
@@ -23,13 +24,12 @@ describe('POST /api/products', () => {
     const outbox = await api.db.outboxEvent.findMany({ where: { productId: res.body.id } });
     expect(outbox).toHaveLength(1);
     expect(outbox[0]).toMatchObject({ type: 'product.created' });
-    let entries: { id: string; message: Record<string, string> }[] = [];
-    for (let i = 0; i < 50 && entries.length === 0; i++) {
-      entries = ((await api.redis.xRange(api.stream, '-', '+')) ?? []).flatMap((entry) =>
+    const entries = await waitFor('the event on the stream', async () => {
+      const found = ((await api.redis.xRange(api.stream, '-', '+')) ?? []).flatMap((entry) =>
         entry?.message.data?.includes(res.body.id) ? [entry] : [],
       );
-      if (entries.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+      return found.length > 0 ? found : undefined;
+    });
     expect(entries).toHaveLength(1);
     expect(entries[0]?.message).toMatchObject({
       type: 'product.created',

@@ -8,6 +8,7 @@ import { ProductRepository } from '../src/data/product-repository';
 import { productEvent } from '../src/domain/product-events';
 import type { RelayObserver } from '../src/relay/outbox-metrics';
 import { OutboxRelay } from '../src/relay/outbox-relay';
+import { waitFor } from '../../platform/test/support/wait';
 import { TEST_REDIS_URL, startProductApi, validProduct } from './support/product-api';
 import type { ProductApiHarness } from './support/product-api';
 
@@ -30,28 +31,19 @@ async function streamEvents(redis: RedisClient, stream: string): Promise<StreamE
   );
 }
 
-async function until(check: () => Promise<boolean>, what: string) {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 test('publishes right after the commit, without waiting for the sweep', async () => {
   const res = await api.http.post('/api/products').send(validProduct()).expect(201);
-  await until(async () => (await streamEvents(api.redis, api.stream)).some((event) => event.data.productId === res.body.id), 'the event');
+  await waitFor('the event', async () => (await streamEvents(api.redis, api.stream)).some((event) => event.data.productId === res.body.id));
   // The stream's mark moves past the row in the relay's transaction, which commits just after the XADD.
-  await until(async () => (await api.relay.backlog()) === 0, 'the mark past the row');
+  await waitFor('the mark past the row', async () => (await api.relay.backlog()) === 0);
 });
 
 test('publishes with a pool of one connection (DB_POOL_SIZE=1), its first pass included', async () => {
   const single = await startProductApi({ sweepIntervalMs: 600_000, poolSize: 1 });
   try {
     const res = await single.http.post('/api/products').send(validProduct()).expect(201);
-    await until(
-      async () => (await streamEvents(single.redis, single.stream)).some((event) => event.data.productId === res.body.id),
-      'the event',
+    await waitFor('the event', async () =>
+      (await streamEvents(single.redis, single.stream)).some((event) => event.data.productId === res.body.id),
     );
   } finally {
     await single.close();
@@ -73,14 +65,14 @@ test('an event committed after a later one is still published, once the older tr
       JSON.stringify(event),
     ]);
     const later = await api.http.post('/api/products').send(validProduct()).expect(201);
-    // Time for the passes the later commit kicked to see its row before the older one commits.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Observed, not slept: a pass the later commit kicked has found its row held back by the older one.
+    await waitFor('the relay to find the later row held back', () => api.relay.waitingOnOlderTransaction);
     await older.query('COMMIT');
-    await until(async () => {
+    await waitFor('both events on the stream', async () => {
       const published = new Set((await streamEvents(api.redis, api.stream)).map((event) => event.data.productId));
       return published.has(productId) && published.has(later.body.id);
-    }, 'both events on the stream');
-    await until(async () => (await api.relay.backlog()) === 0, 'the mark past both rows');
+    });
+    await waitFor('the mark past both rows', async () => (await api.relay.backlog()) === 0);
   } finally {
     older.release();
   }
@@ -129,7 +121,7 @@ test("a backlog of several batches goes out in order, a full pass's mark travell
   }) as unknown as typeof api.sql.connect);
   try {
     relay.kick();
-    await until(async () => (await relay.backlog()) === 0, 'the backlog to drain');
+    await waitFor('the backlog to drain', async () => (await relay.backlog()) === 0);
     const ids = new Set(products.map((product) => product.id));
     const published = (await streamEvents(api.redis, stream)).filter((event) => ids.has(event.data.productId));
     expect(published.map((event) => event.data.productId)).toEqual(products.map((product) => product.id));
@@ -175,7 +167,7 @@ test('while requests wait for a connection, the next pass waits (lingerMs); whil
     (await api.sql.query<{ yes: boolean }>('SELECT (SELECT max(txid) FROM outbox) < pg_snapshot_xmin(pg_current_snapshot()) AS yes'))
       .rows[0]?.yes === true;
   for (let i = 0; i < 10; i++) await repository.create(validProduct(), 'linger-test');
-  await until(allClaimable, 'no older transaction');
+  await waitFor('no older transaction', allClaimable);
 
   // A pool of two: one connection held here, the relay takes the other, and a query waits for either.
   const pool = createPool(api.databaseUrl, { poolSize: 2 });
@@ -197,8 +189,8 @@ test('while requests wait for a connection, the next pass waits (lingerMs); whil
       await repository.create(validProduct(), 'linger-test');
       lingering.kick();
     }
-    await until(allClaimable, 'no older transaction');
-    await until(async () => (await lingering.backlog()) === 0, 'the three to be published');
+    await waitFor('no older transaction', allClaimable);
+    await waitFor('the three to be published', async () => (await lingering.backlog()) === 0);
     expect(passes[0]).toBeGreaterThanOrEqual(10);
     expect(passes.slice(1)).toEqual([3]);
   } finally {
@@ -214,7 +206,7 @@ test('while requests wait for a connection, the next pass waits (lingerMs); whil
     await repository.create(validProduct(), 'linger-test');
     prompt.kick();
     prompt.kick();
-    await until(async () => (await prompt.backlog()) === 0, 'the product to be published');
+    await waitFor('the product to be published', async () => (await prompt.backlog()) === 0);
   }
   await prompt.stop();
   expect(passes).toEqual([1, 1]);
@@ -263,7 +255,7 @@ test('three relays at once publish every event exactly once, each product in com
       }),
     );
     relays.forEach((relay) => relay.kick());
-    await until(async () => (await relays[0]!.backlog()) === 0, 'the outbox to drain');
+    await waitFor('the outbox to drain', async () => (await relays[0]!.backlog()) === 0);
     // A stream of its own starts at the outbox's first row: the earlier test's event is on it too.
     const ids = new Set(products.map((product) => product.id));
     const events = (await streamEvents(clients[0]!, stream)).filter((event) => ids.has(event.data.productId));
@@ -294,7 +286,7 @@ test('published rows are deleted after the retention; unpublished ones never are
   const published = await new ProductRepository(api.db, api.sql).create(validProduct(), 'retention-test');
   const publisher = new OutboxRelay(api.db, api.sql, api.redis, { ...options, sweepIntervalMs: 600_000 }, logger);
   publisher.start();
-  await until(async () => (await publisher.backlog()) === 0, 'the mark past the row');
+  await waitFor('the mark past the row', async () => (await publisher.backlog()) === 0);
   await publisher.stop();
   await api.db.outboxEvent.updateMany({ data: { createdAt: new Date(Date.now() - 60_000) } });
   const unpublished = randomUUID();
@@ -314,7 +306,7 @@ test('published rows are deleted after the retention; unpublished ones never are
   });
   try {
     sweeper.start();
-    await until(async () => (await api.db.outboxEvent.count({ where: { productId: published.id } })) === 0, 'the published row to go');
+    await waitFor('the published row to go', async () => (await api.db.outboxEvent.count({ where: { productId: published.id } })) === 0);
     expect(await api.db.outboxEvent.findMany({ select: { eventId: true } })).toEqual([{ eventId: unpublished }]);
     expect(await sweeper.backlog()).toBe(1);
   } finally {

@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { DeadLetterId, DeadLetterReason, storableText } from '@stockstream/contracts';
-import { AppError } from '@stockstream/platform';
-import { adminOnly, parseRequest } from '@stockstream/platform/http';
+import { AppError, adminOnly, parseRequest } from '@stockstream/platform/http';
 import type { DeadLetterQueue } from '@stockstream/inventory-core';
 
 export const DeadLetterListQuery = z.strictObject({

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import type { Logger, RedisClient, Registry } from '@stockstream/platform';
 import { OutageMonitor, createBaseApp, finishApp } from '@stockstream/platform/http';
-import type { InventoryDb } from '@stockstream/prisma';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 import type { DeadLetterQueue } from '@stockstream/inventory-core';
 import { adminDeadLetterRoutes } from './admin-dlq-routes';
 import { adminDisabledPage, adminPageRoutes } from './admin-page/admin-page-routes';

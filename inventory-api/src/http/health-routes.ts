@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { RedisClient } from '@stockstream/platform';
 import { errorMessage, redisAnswers } from '@stockstream/platform';
-import type { InventoryDb } from '@stockstream/prisma';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 
 /** Ready means the database answers; Redis (used only by /admin/dlq) is reported, and makes it "degraded" when away. */
 export function healthRoutes(db: InventoryDb, redis?: RedisClient): Router {

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { AppError } from '@stockstream/platform';
-import { routeTemplate } from '@stockstream/platform/http';
-import type { InventoryDb } from '@stockstream/prisma';
-import { InventoryPrisma } from '@stockstream/prisma';
+import { AppError, routeTemplate } from '@stockstream/platform/http';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
+import { InventoryPrisma } from '@stockstream/prisma/inventory';
 import type { InventoryQueryable as Queryable } from '@stockstream/inventory-core';
 
 export interface Answer {

@@ -9,7 +9,7 @@ import {
   ReservationPathParams,
 } from '@stockstream/contracts';
 import { acceptedVersions, etagOf, parseRequest } from '@stockstream/platform/http';
-import type { InventoryDb } from '@stockstream/prisma';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { InventoryRepository } from '@stockstream/inventory-core';
 
 import { answerOnce, send } from './idempotency';

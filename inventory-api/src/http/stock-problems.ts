@@ -1,4 +1,4 @@
-import { AppError } from '@stockstream/platform';
+import { AppError } from '@stockstream/platform/http';
 import { StockError } from '@stockstream/inventory-core';
 import type { StockErrorKind } from '@stockstream/inventory-core';
 

@@ -1,6 +1,7 @@
 import type { InventoryCreate, InventoryItem, InventoryListQuery, Reservation } from '@stockstream/contracts';
 import { decodeCursor, encodeCursor } from '@stockstream/platform';
-import { InventoryPrisma, isUniqueViolation } from '@stockstream/prisma';
+import { isUniqueViolation } from '@stockstream/prisma';
+import { InventoryPrisma } from '@stockstream/prisma/inventory';
 import type { InventoryRecord } from '../domain/inventory-item';
 import { toInventoryItem } from '../domain/inventory-item';
 import { StockError, insufficientStock, inventoryNotFound, staleVersion } from '../domain/stock-errors';

@@ -5,7 +5,7 @@ import { applyProductEvents } from '@stockstream/inventory-core';
 import type { Applied } from '@stockstream/inventory-core';
 import type { Logger } from '@stockstream/platform';
 import { errorMessage, runWithContext } from '@stockstream/platform';
-import type { InventoryDb } from '@stockstream/prisma';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 import type { Claimed, ConsumerGroup } from './consumer-group';
 import type { ConsumerObserver, ConsumerOptions } from './consumer-options';
 import { databaseAnswers, waitForDatabase } from './database-outage';
@@ -51,11 +51,17 @@ export interface BatchHandlerDeps {
  */
 export class BatchHandler {
   private databaseDown = false;
+  private probes = 0;
 
   constructor(private readonly deps: BatchHandlerDeps) {}
 
   get waitingForDatabase(): boolean {
     return this.databaseDown;
+  }
+
+  /** Times it asked the database whether it is back and found it still away, since it started. */
+  get databaseProbes(): number {
+    return this.probes;
   }
 
   async handle({ entries, deletedIds }: Claimed): Promise<void> {
@@ -149,7 +155,7 @@ export class BatchHandler {
   private async waitOutOutage(): Promise<boolean> {
     if (!this.databaseDown) this.deps.logger.error('database unreachable; holding entries pending until it answers');
     this.databaseDown = true;
-    const back = await waitForDatabase(this.deps.db, this.deps.stopping);
+    const back = await waitForDatabase(this.deps.db, this.deps.stopping, () => this.probes++);
     // With batches in flight several may wait out one outage: the first back says it ended.
     if (back && this.databaseDown) {
       this.deps.logger.info('database answers again; resuming');

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ProductStockRepository } from '@stockstream/inventory-core';
 import type { Logger, RedisClient } from '@stockstream/platform';
 import { compareStreamIds, errorMessage } from '@stockstream/platform';
-import type { InventoryDb } from '@stockstream/prisma';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { BatchHandler } from './batch-handler';
 import { BatchesInFlight } from './batches-in-flight';
 import { ConsumerGroup, isMissingGroup } from './consumer-group';
@@ -76,6 +76,11 @@ export class StreamConsumer {
 
   get waitingForDatabase(): boolean {
     return this.handler.waitingForDatabase;
+  }
+
+  /** How often it found the database still away while holding entries through an outage. */
+  get databaseProbes(): number {
+    return this.handler.databaseProbes;
   }
 
   /** For readiness: ok while the loop runs, its last round succeeded, and a read completed recently. */
@@ -214,12 +219,15 @@ export class StreamConsumer {
 
   private async claimIdle(): Promise<void> {
     let start = '0-0';
+    let total = 0;
     do {
       const claimed = await this.group.claimIdle(start);
       if (claimed.entries.length > 0) this.deps.logger.info('claimed idle entries', { count: claimed.entries.length });
+      total += claimed.entries.length;
       await this.handler.handle(claimed);
       start = claimed.next;
     } while (start !== '0-0' && !this.stopping);
+    this.observer.claimRound(total);
   }
 
   private async housekeeping(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { RedisClient } from '@stockstream/platform';
-import { createInventoryDb } from '@stockstream/prisma';
-import type { InventoryDb } from '@stockstream/prisma';
+import { createInventoryDb } from '@stockstream/prisma/inventory';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { connectTestRedis } from '../../../platform/test/support/redis-client';

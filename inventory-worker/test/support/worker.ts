@@ -5,8 +5,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS, createLogger, createRedisClient } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
-import { createInventoryDb } from '@stockstream/prisma';
-import type { InventoryDb } from '@stockstream/prisma';
+import { createInventoryDb } from '@stockstream/prisma/inventory';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { StreamConsumer } from '../../src/consumer/stream-consumer';
 import type { ConsumerObserver, ConsumerOptions, Outcome } from '../../src/consumer/consumer-options';
 import type { DeadLetterWriter } from '../../src/consumer/dead-letters';
@@ -55,6 +55,10 @@ export class Outcomes implements ConsumerObserver {
   loopErrors = 0;
   loopError(): void {
     this.loopErrors++;
+  }
+  claimRounds = 0;
+  claimRound(): void {
+    this.claimRounds++;
   }
   readonly brokerResets: string[] = [];
   brokerReset(reason: string): void {

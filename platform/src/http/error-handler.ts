@@ -2,9 +2,10 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Problem } from '@stockstream/contracts';
 import type { Logger } from '../logger';
 import { errorMessage } from '../logger';
+import { InvalidCursorError } from '../keyset-cursor';
 import { requestIdOf } from './request-context';
-import { AppError, PROBLEM_BASE } from '../app-error';
-import type { AppErrorOptions } from '../app-error';
+import { AppError, PROBLEM_BASE } from './app-error';
+import type { AppErrorOptions } from './app-error';
 import { unavailableDependency } from './dependency-outage';
 import type { Dependency, OutageMonitor } from './dependency-outage';
 
@@ -95,6 +96,7 @@ function clientError(error: object): AppError | undefined {
 
 function asAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
+  if (error instanceof InvalidCursorError) return AppError.validation([{ path: 'query.cursor', message: error.message }]);
   if (typeof error !== 'object' || error === null) return undefined;
   const { type, code } = error as { type?: unknown; code?: unknown };
   if (typeof type === 'string' && BODY_ERRORS[type]) return new AppError(BODY_ERRORS[type]);

@@ -1,3 +1,4 @@
+export * from './app-error';
 // The Express app the APIs share: base app, request context, validation, errors as problem+json, OpenAPI.
 export * from './validate';
 export * from './error-handler';

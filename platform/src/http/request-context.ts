@@ -3,7 +3,7 @@ import type { RequestHandler, Response } from 'express';
 import type { Logger } from '../logger';
 import { Histogram } from '../metrics';
 import type { Registry } from '../metrics';
-import { AppError } from '../app-error';
+import { AppError } from './app-error';
 import { routeTemplate } from './route-template';
 
 /** The status written for a request whose client closed the connection before the answer. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AppError } from '../app-error';
+import { AppError } from './app-error';
 
 type Part = 'body' | 'query' | 'params' | 'headers';
 

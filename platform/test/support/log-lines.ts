@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import winston from 'winston';
 import type { Logger } from '../../src/logger';
+import { waitFor } from './wait';
 
 export interface LogLine {
   level: string;
@@ -24,8 +25,7 @@ export function captureLogLines(logger: Logger): LogLine[] {
   return lines;
 }
 
-/** Resolves once a line from index `from` on matches (or after 10 s, for the test's own assertion to fail on). */
-export async function waitForLine(lines: LogLine[], pattern: RegExp, from = 0): Promise<void> {
-  const matches = () => lines.slice(from).some((line) => pattern.test(line.message));
-  for (let i = 0; i < 200 && !matches(); i++) await new Promise((r) => setTimeout(r, 50));
+/** Resolves with the first line from index `from` on whose message matches; fails after 10 s. */
+export function waitForLine(lines: LogLine[], pattern: RegExp, from = 0): Promise<LogLine> {
+  return waitFor(`a log line matching ${pattern}`, () => lines.slice(from).find((line) => pattern.test(line.message)), 10_000);
 }

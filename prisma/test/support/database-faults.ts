@@ -8,6 +8,7 @@ import { TEST_SERVER_URL } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { proxyInFrontOf } from '../../../platform/test/support/tcp-proxy';
 import type { TcpProxy } from '../../../platform/test/support/tcp-proxy';
+import { waitFor } from '../../../platform/test/support/wait';
 
 export interface DatabaseFault {
   name: string;
@@ -139,13 +140,12 @@ export class DatabaseFaults {
         await locker.query(`LOCK TABLE ${tables.map(quote).join(', ')} IN ACCESS EXCLUSIVE MODE`);
       },
       end: async () => {
-        for (;;) {
+        await waitFor(`${waiting} sessions waiting on the lock`, async () => {
           const blocked = await admin((client) =>
             client.query("SELECT 1 FROM pg_stat_activity WHERE usename = $1 AND wait_event_type = 'Lock'", [this.role]),
           );
-          if (blocked.rowCount !== null && blocked.rowCount >= waiting) break;
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
+          return (blocked.rowCount ?? 0) >= waiting;
+        });
         await this.terminateSessions();
         await locker?.query('ROLLBACK');
         await locker?.end();

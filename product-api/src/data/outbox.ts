@@ -1,6 +1,6 @@
 import type { ProductEvent } from '@stockstream/contracts';
-import type { ProductDb } from '@stockstream/prisma';
-import { ProductPrisma } from '@stockstream/prisma';
+import type { ProductDb } from '@stockstream/prisma/product';
+import { ProductPrisma } from '@stockstream/prisma/product';
 
 export type Tx = Parameters<Parameters<ProductDb['$transaction']>[0]>[0];
 

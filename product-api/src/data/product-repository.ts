@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Product, ProductInput, ProductListQuery, ProductPage } from '@stockstream/contracts';
-import { AppError, decodeCursor, encodeCursor } from '@stockstream/platform';
-import type { ProductDb, ProductRow, SqlPool } from '@stockstream/prisma';
-import { ProductPrisma, isUniqueViolation } from '@stockstream/prisma';
+import { decodeCursor, encodeCursor } from '@stockstream/platform';
+import type { SqlPool } from '@stockstream/prisma';
+import type { ProductDb, ProductRow } from '@stockstream/prisma/product';
+import { isUniqueViolation } from '@stockstream/prisma';
+import { ProductPrisma } from '@stockstream/prisma/product';
 
+import { productNotFound, skuTaken, staleVersion } from '../domain/product-errors';
 import { productEvent, twoDecimals } from '../domain/product-events';
 import { recordEvents } from './outbox';
 import type { Tx } from './outbox';
@@ -75,12 +78,6 @@ const statements = {
   },
 } as const;
 
-function skuTaken(sku: string): AppError {
-  return AppError.conflict('duplicate-sku', `A product with sku "${sku}" already exists`, [
-    { path: 'body.sku', message: `sku "${sku}" is already taken` },
-  ]);
-}
-
 function versionFilter(versions: number[] | undefined) {
   return versions === undefined ? {} : { version: { in: versions } };
 }
@@ -137,7 +134,7 @@ export class ProductRepository {
     return { items: page.map(toProduct), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
   }
 
-  /** Full replace. `versions` is what If-Match accepts (undefined: any); a mismatch is a 412. */
+  /** Full replace. `versions` is what If-Match accepts (undefined: any); a mismatch is a stale version. */
   async replace(id: string, input: ProductInput, versions: number[] | undefined, correlationId: string | undefined): Promise<Product> {
     try {
       return await this.db.$transaction(async (tx) => {
@@ -165,13 +162,11 @@ export class ProductRepository {
     });
   }
 
-  /** No row matched id and version: a 404 when the product is gone, else a 412. */
+  /** No row matched id and version: the product is gone, or at another version. */
   private async explainNoMatch(tx: Tx, id: string, error: unknown): Promise<never> {
     if (!(error instanceof ProductPrisma.PrismaClientKnownRequestError && error.code === 'P2025')) throw error;
     const current = await tx.product.findUnique({ where: { id }, select: { version: true } });
-    if (!current) throw AppError.notFound(`Product ${id}`);
-    throw AppError.preconditionFailed(
-      `If-Match does not match the current version; the product is at version ${current.version} (ETag "${current.version}")`,
-    );
+    if (!current) throw productNotFound(id);
+    throw staleVersion(current.version);
   }
 }

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError, envBoolean } from '@stockstream/platform';
-import { adminOnly, parseRequest } from '@stockstream/platform/http';
+import { envBoolean } from '@stockstream/platform';
+import { AppError, adminOnly, parseRequest } from '@stockstream/platform/http';
 import { reconcile } from '../reconcile/reconcile';
 import type { ReconcileDatabases } from '../reconcile/reconcile';
 import { ReconcileRunning } from '../reconcile/one-run-at-a-time';

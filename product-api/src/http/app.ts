@@ -1,11 +1,14 @@
 import type { Express } from 'express';
 import type { Logger, RedisClient, Registry } from '@stockstream/platform';
 import { OutageMonitor, createBaseApp, finishApp } from '@stockstream/platform/http';
-import type { InventoryDb, ProductDb, SqlPool } from '@stockstream/prisma';
+import type { SqlPool } from '@stockstream/prisma';
+import type { ProductDb } from '@stockstream/prisma/product';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { reconcileMetrics } from '../reconcile/reconcile-metrics';
 import { adminRoutes } from './admin-routes';
 import { ProductRepository } from '../data/product-repository';
 import { productOpenApi } from './openapi';
+import { productProblem } from './product-problems';
 import { productsRoutes } from './products-routes';
 import { healthRoutes } from './health-routes';
 import type { OutboxRelay } from '../relay/outbox-relay';
@@ -35,5 +38,5 @@ export function createProductApp({ db, sql, redis, logger, relay, metrics, admin
   if (admin) app.use('/admin', adminRoutes({ products: db, productsPool: sql, inventory: admin.inventory }, admin.apiKey));
   // Requests only need the database: Redis is the relay's, and its outage only grows the outbox.
   const outages = new OutageMonitor(logger, { database: () => sql.query('SELECT 1') });
-  return finishApp(app, base, { outages });
+  return finishApp(app, base, { mapDomainError: productProblem, outages });
 }

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { ProductIdParams, ProductInput, ProductListQuery } from '@stockstream/contracts';
-import { AppError } from '@stockstream/platform';
-import { acceptedVersions, etagOf, parseRequest, requestIdOf } from '@stockstream/platform/http';
+import { AppError, acceptedVersions, etagOf, parseRequest, requestIdOf } from '@stockstream/platform/http';
 import type { ProductRepository } from '../data/product-repository';
 
 export function productsRoutes(products: ProductRepository, onChange: () => void): Router {

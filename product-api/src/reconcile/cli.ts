@@ -5,7 +5,9 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, envPostgresUrl, errorMessage, parseConfig } from '@stockstream/platform';
-import { createInventoryDb, createPool, createProductDb } from '@stockstream/prisma';
+import { createPool } from '@stockstream/prisma';
+import { createProductDb } from '@stockstream/prisma/product';
+import { createInventoryDb } from '@stockstream/prisma/inventory';
 import type { ReconcileReport } from '@stockstream/contracts';
 import { driftCount, reconcile } from './reconcile';
 import { ReconcileRunning } from './one-run-at-a-time';

@@ -1,4 +1,5 @@
-import type { InventoryDb, ProductDb } from '@stockstream/prisma';
+import type { ProductDb } from '@stockstream/prisma/product';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 
 /** A product as reconcile compares it. */
 export interface ProductKey {

@@ -1,6 +1,6 @@
 import { Gauge } from '@stockstream/platform';
 import type { Registry } from '@stockstream/platform';
-import type { ProductDb } from '@stockstream/prisma';
+import type { ProductDb } from '@stockstream/prisma/product';
 
 /** The last reconcile run (by the CLI or the admin route), read at scrape from where each run is stored. */
 export function reconcileMetrics(registry: Registry, db: ProductDb): void {

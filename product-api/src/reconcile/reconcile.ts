@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ReconcileReport } from '@stockstream/contracts';
-import type { InventoryDb, ProductDb, SqlPool } from '@stockstream/prisma';
+import type { SqlPool } from '@stockstream/prisma';
+import type { ProductDb } from '@stockstream/prisma/product';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { findDrift } from './drift';
 import type { Drift, RecordKey } from './drift';
 import { oneRunAtATime } from './one-run-at-a-time';

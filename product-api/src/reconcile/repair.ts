@@ -1,4 +1,4 @@
-import type { ProductDb, ProductRow } from '@stockstream/prisma';
+import type { ProductDb, ProductRow } from '@stockstream/prisma/product';
 import { recordEvents } from '../data/outbox';
 import { toProduct } from '../data/product-repository';
 import { deletionEvent, productEvent } from '../domain/product-events';

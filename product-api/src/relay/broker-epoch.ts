@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ProductDb } from '@stockstream/prisma';
+import type { ProductDb } from '@stockstream/prisma/product';
 import type { RedisClient } from '@stockstream/platform';
 import { compareStreamIds } from '@stockstream/platform';
 

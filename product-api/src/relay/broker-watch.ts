@@ -1,6 +1,6 @@
 import type { Logger, RedisClient } from '@stockstream/platform';
 import { RecurringFailure } from '@stockstream/platform';
-import type { ProductDb } from '@stockstream/prisma';
+import type { ProductDb } from '@stockstream/prisma/product';
 import { findLoss, loadRelayState, startStreamOver } from './broker-epoch';
 import type { LossReason, RelayState } from './broker-epoch';
 

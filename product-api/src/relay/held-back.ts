@@ -27,6 +27,11 @@ export class HeldBack {
     private readonly kick: () => void,
   ) {}
 
+  /** Whether committed rows wait behind an older transaction, as the last pass found. */
+  get waiting(): boolean {
+    return this.horizon !== undefined;
+  }
+
   /** After a pass that left nothing it could publish: `held` when committed rows wait behind `horizon`. */
   passed(held: boolean, horizon: string): void {
     if (!held) return this.released();

@@ -3,7 +3,8 @@ import type { ProductEvent } from '@stockstream/contracts';
 import { toStreamFields } from '@stockstream/contracts';
 import type { Logger, RedisClient } from '@stockstream/platform';
 import { RecurringFailure } from '@stockstream/platform';
-import type { ProductDb, SqlClient, SqlPool, SqlResult } from '@stockstream/prisma';
+import type { SqlClient, SqlPool, SqlResult } from '@stockstream/prisma';
+import type { ProductDb } from '@stockstream/prisma/product';
 import { withSqlClient } from '@stockstream/prisma';
 import { epochKey } from './broker-epoch';
 import { HeldBack } from './held-back';
@@ -215,6 +216,11 @@ export class OutboxRelay {
     await this.draining;
     if (this.redis.isReady) await this.drain();
     this.stopped = true;
+  }
+
+  /** Whether its last pass found committed rows waiting behind an older transaction still running. */
+  get waitingOnOlderTransaction(): boolean {
+    return this.heldBack.waiting;
   }
 
   /** Rows above the stream's mark (all of them before the relay's first pass made its state). */
