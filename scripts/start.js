@@ -17,9 +17,11 @@ if (!Number.isInteger(workers) || workers < 0 || workers > 32) {
   process.exit(2);
 }
 
+// The databases' default URLs, from where the services take them (npm start builds first).
+const { DATABASES } = require(path.join(root, 'prisma', 'dist', 'src', 'databases.js'));
 const checks = [
-  ['PostgreSQL', 'PRODUCT_DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/stockstream_products', 5432],
-  ['PostgreSQL', 'INVENTORY_DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/stockstream_inventory', 5432],
+  ['PostgreSQL', 'PRODUCT_DATABASE_URL', DATABASES.product.defaultUrl, 5432],
+  ['PostgreSQL', 'INVENTORY_DATABASE_URL', DATABASES.inventory.defaultUrl, 5432],
   ['Redis', 'REDIS_URL', 'redis://127.0.0.1:6379', 6379],
 ];
 

@@ -6,19 +6,19 @@ import {
   envPostgresUrl,
   envRedisCommandTimeoutMs,
   envRedisUrl,
+  envStreamNames,
   parseConfig,
 } from '@stockstream/platform';
+import { DATABASES } from '@stockstream/prisma';
 
 export const InventoryApiConfig = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   INVENTORY_API_PORT: envPort(5001),
-  INVENTORY_DATABASE_URL: envPostgresUrl('postgresql://postgres@127.0.0.1:5432/stockstream_inventory'),
+  INVENTORY_DATABASE_URL: envPostgresUrl(DATABASES.inventory.defaultUrl),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   REDIS_URL: envRedisUrl,
   REDIS_COMMAND_TIMEOUT_MS: envRedisCommandTimeoutMs,
-  PRODUCT_STREAM: z.string().min(1).default('products.events'),
-  DEAD_LETTER_STREAM: z.string().min(1).default('products.events.dlq'),
-  CONSUMER_GROUP: z.string().min(1).default('inventory'),
+  ...envStreamNames,
   /** Enables /admin/dlq; without it those routes answer 404. */
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   /** How often the dead-letter page at /admin reloads itself. */

@@ -7,6 +7,7 @@ import {
   errorMessage,
   limitHeapGrowth,
   listen,
+  setLogLevel,
 } from '@stockstream/platform';
 import { requestClassesOf } from '@stockstream/platform/http';
 import { compileWasmWithBaselineOnly } from '@stockstream/prisma';
@@ -19,6 +20,7 @@ const logger = createLogger('inventory-api');
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  setLogLevel(logger, config.LOG_LEVEL);
   limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
   // Before the first Prisma client compiles its WebAssembly: one compiled copy, not two (see the function).
   compileWasmWithBaselineOnly();

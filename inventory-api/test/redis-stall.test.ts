@@ -15,6 +15,10 @@ import type { LogLine } from '../../platform/test/support/log-lines';
 import { PrivateRedis } from '../../platform/test/support/redis-server';
 import { expectEachUnavailable } from '../../platform/test/support/unavailable';
 import { createInventoryApp } from '../src/http/app';
+import { loadConfig } from '../src/config';
+
+// The page's settings as shipped.
+const { CONSUMER_GROUP, ADMIN_PAGE_REFRESH_SECONDS } = loadConfig({});
 import { testDeadLetterStreams } from './support/dead-letters';
 
 const API_KEY = 'test-admin-key-0123456789';
@@ -36,7 +40,13 @@ beforeAll(async () => {
   const { deadLetterStream, stream } = testDeadLetterStreams();
   const deadLetters = new DeadLetterQueue(redis, deadLetterStream, stream);
   http = request(
-    createInventoryApp({ db, logger, redis, admin: { apiKey: API_KEY, deadLetters }, metrics: createMetricsRegistry('inventory-api') }),
+    createInventoryApp({
+      db,
+      logger,
+      redis,
+      admin: { apiKey: API_KEY, deadLetters, group: CONSUMER_GROUP, refreshSeconds: ADMIN_PAGE_REFRESH_SECONDS },
+      metrics: createMetricsRegistry('inventory-api'),
+    }),
   );
 });
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { z } from 'zod';
+import type { ConsumerOptions } from './consumer/consumer-options';
 import {
   envHeapGrowthPercent,
   envLogLevel,
@@ -8,21 +9,21 @@ import {
   envPostgresUrl,
   envRedisCommandTimeoutMs,
   envRedisUrl,
+  envStreamNames,
   parseConfig,
 } from '@stockstream/platform';
+import { DATABASES } from '@stockstream/prisma';
 
 const DAY_MS = 86_400_000;
 const ms = (defaultValue: number, min = 10) => z.coerce.number().int().min(min).default(defaultValue);
 
 export const WorkerConfig = z
   .object({
-    INVENTORY_DATABASE_URL: envPostgresUrl('postgresql://postgres@127.0.0.1:5432/stockstream_inventory'),
+    INVENTORY_DATABASE_URL: envPostgresUrl(DATABASES.inventory.defaultUrl),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
     REDIS_URL: envRedisUrl,
     REDIS_COMMAND_TIMEOUT_MS: envRedisCommandTimeoutMs,
-    PRODUCT_STREAM: z.string().min(1).default('products.events'),
-    CONSUMER_GROUP: z.string().min(1).default('inventory'),
-    DEAD_LETTER_STREAM: z.string().min(1).default('products.events.dlq'),
+    ...envStreamNames,
     /** Unique per process (host, pid and a random part), so that a restart never inherits a name. */
     CONSUMER_NAME: z
       .string()
@@ -79,4 +80,26 @@ export type WorkerConfig = z.infer<typeof WorkerConfig>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   return parseConfig(WorkerConfig, env);
+}
+
+/** What the consumer runs with, from the config: main.ts and the tests' workers alike. */
+export function consumerOptionsOf(config: WorkerConfig): ConsumerOptions {
+  return {
+    stream: config.PRODUCT_STREAM,
+    group: config.CONSUMER_GROUP,
+    deadLetterStream: config.DEAD_LETTER_STREAM,
+    consumer: config.CONSUMER_NAME,
+    batchSize: config.BATCH_SIZE,
+    batchesInFlight: config.BATCHES_IN_FLIGHT,
+    blockMs: config.BLOCK_MS,
+    claimIdleMs: config.CLAIM_IDLE_MS,
+    claimIntervalMs: config.CLAIM_INTERVAL_MS,
+    maxDeliveries: config.MAX_DELIVERIES,
+    initialStock: config.INITIAL_STOCK,
+    consumerIdleMs: config.CONSUMER_IDLE_MS,
+    readStallMs: config.READ_STALL_MS,
+    processedEventsRetentionMs: config.PROCESSED_EVENTS_RETENTION_MS,
+    tombstoneRetentionMs: config.TOMBSTONE_RETENTION_MS,
+    pruneIntervalMs: config.PRUNE_INTERVAL_MS,
+  };
 }

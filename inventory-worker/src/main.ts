@@ -1,8 +1,15 @@
-import { Shutdown, createLogger, createMetricsRegistry, createRedisClient, errorMessage, limitHeapGrowth } from '@stockstream/platform';
+import {
+  Shutdown,
+  createLogger,
+  createMetricsRegistry,
+  createRedisClient,
+  errorMessage,
+  limitHeapGrowth,
+  setLogLevel,
+} from '@stockstream/platform';
 import { compileWasmWithBaselineOnly } from '@stockstream/prisma';
 import { createInventoryDb } from '@stockstream/prisma/inventory';
-import { loadConfig } from './config';
-import type { ConsumerOptions } from './consumer/consumer-options';
+import { consumerOptionsOf, loadConfig } from './config';
 import { StreamConsumer } from './consumer/stream-consumer';
 import { startHealthServer } from './health-server';
 import { workerMetrics } from './worker-metrics';
@@ -13,6 +20,7 @@ const APPLY_TIMEOUT_MS = 30_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  setLogLevel(logger, config.LOG_LEVEL);
   limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
   // Before the first Prisma client compiles its WebAssembly: one compiled copy, not two (see the function).
   compileWasmWithBaselineOnly();
@@ -40,24 +48,7 @@ async function main(): Promise<void> {
     commandTimeoutMs: config.BLOCK_MS + config.REDIS_COMMAND_TIMEOUT_MS,
   });
   await Promise.all([redis.connect(), reader.connect()]);
-  const options: ConsumerOptions = {
-    stream: config.PRODUCT_STREAM,
-    group: config.CONSUMER_GROUP,
-    deadLetterStream: config.DEAD_LETTER_STREAM,
-    consumer: config.CONSUMER_NAME,
-    batchSize: config.BATCH_SIZE,
-    batchesInFlight: config.BATCHES_IN_FLIGHT,
-    blockMs: config.BLOCK_MS,
-    claimIdleMs: config.CLAIM_IDLE_MS,
-    claimIntervalMs: config.CLAIM_INTERVAL_MS,
-    maxDeliveries: config.MAX_DELIVERIES,
-    initialStock: config.INITIAL_STOCK,
-    consumerIdleMs: config.CONSUMER_IDLE_MS,
-    readStallMs: config.READ_STALL_MS,
-    processedEventsRetentionMs: config.PROCESSED_EVENTS_RETENTION_MS,
-    tombstoneRetentionMs: config.TOMBSTONE_RETENTION_MS,
-    pruneIntervalMs: config.PRUNE_INTERVAL_MS,
-  };
+  const options = consumerOptionsOf(config);
   const metrics = createMetricsRegistry('inventory-worker');
   const consumer = new StreamConsumer({ db, redis, reader, logger, options, observer: workerMetrics(metrics, redis, options) });
   await consumer.start();

@@ -13,13 +13,23 @@ export const envPort = (defaultValue: number) => z.coerce.number().int().min(0).
 export const envPostgresUrl = (defaultValue: string) =>
   z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }).default(defaultValue);
 
-/** Read by the logger as it is made (before the config); listed here so that a wrong level stops the start. */
+/** LOG_LEVEL: set on the process's logger once the config is read (the logger exists before it, for config errors). */
 export const envLogLevel = z
   .enum(['error', 'warn', 'info', 'debug', 'silent'], { error: 'must be error, warn, info, debug or silent' })
   .default('info');
 
 /** REDIS_COMMAND_TIMEOUT_MS: how long a command may go unanswered before the connection counts as stalled. */
 export const envRedisCommandTimeoutMs = z.coerce.number().int().min(50).max(60_000).default(DEFAULT_REDIS_COMMAND_TIMEOUT_MS);
+
+/**
+ * The product stream, its dead-letter stream and the consumer group, as every process and CLI reads them:
+ * spread into a config schema, so that each default is written once.
+ */
+export const envStreamNames = {
+  PRODUCT_STREAM: z.string().min(1).default('products.events'),
+  DEAD_LETTER_STREAM: z.string().min(1).default('products.events.dlq'),
+  CONSUMER_GROUP: z.string().min(1).default('inventory'),
+};
 
 export const envRedisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379');
 

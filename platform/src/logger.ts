@@ -29,15 +29,25 @@ const jsonLine = winston.format((info) => {
   return info;
 });
 
-/** One JSON line per event, with the service and whatever request or event is in hand. */
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return winston.createLogger({
-    level: level === 'silent' ? 'error' : level,
-    silent: level === 'silent',
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'silent';
+
+/**
+ * One JSON line per event, with the service and whatever request or event is in hand. A process makes
+ * its logger before its config (so that a bad config is logged) and sets the level from it after.
+ */
+export function createLogger(service: string, level: LogLevel = 'info'): Logger {
+  const logger = winston.createLogger({
     defaultMeta: { service },
     format: winston.format.combine(winston.format.errors({ stack: true }), jsonLine()),
     transports: [new BufferedStdout()],
   });
+  setLogLevel(logger, level);
+  return logger;
+}
+
+export function setLogLevel(logger: Logger, level: LogLevel): void {
+  logger.level = level === 'silent' ? 'error' : level;
+  logger.silent = level === 'silent';
 }
 
 export function errorMessage(error: unknown): string {

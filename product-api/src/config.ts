@@ -6,19 +6,20 @@ import {
   envPostgresUrl,
   envRedisCommandTimeoutMs,
   envRedisUrl,
+  envStreamNames,
   parseConfig,
 } from '@stockstream/platform';
+import { DATABASES } from '@stockstream/prisma';
 
 export const ProductApiConfig = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PRODUCT_API_PORT: envPort(7001),
-  PRODUCT_DATABASE_URL: envPostgresUrl('postgresql://postgres@127.0.0.1:5432/stockstream_products'),
+  PRODUCT_DATABASE_URL: envPostgresUrl(DATABASES.product.defaultUrl),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   REDIS_URL: envRedisUrl,
   REDIS_COMMAND_TIMEOUT_MS: envRedisCommandTimeoutMs,
-  PRODUCT_STREAM: z.string().min(1).default('products.events'),
-  /** The workers' dead-letter stream: the relay counts what a broker reset loses of it. */
-  DEAD_LETTER_STREAM: z.string().min(1).default('products.events.dlq'),
+  /** DEAD_LETTER_STREAM is the workers': the relay counts what a broker reset loses of it. */
+  ...envStreamNames,
   /** The stream's hard cap; it is otherwise trimmed only below what every consumer group is done with. */
   STREAM_MAXLEN: z.coerce.number().int().min(1000).default(1_000_000),
   BROKER_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
@@ -34,7 +35,7 @@ export const ProductApiConfig = z.object({
   /** Enables POST /admin/reconcile (send it as X-API-Key); without it /admin answers 404. */
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Read (never written) by reconcile, to compare the inventory records with the products. */
-  INVENTORY_DATABASE_URL: envPostgresUrl('postgresql://postgres@127.0.0.1:5432/stockstream_inventory'),
+  INVENTORY_DATABASE_URL: envPostgresUrl(DATABASES.inventory.defaultUrl),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   LOG_LEVEL: envLogLevel,
   HEAP_GROWTH_PERCENT: envHeapGrowthPercent,

@@ -7,6 +7,7 @@ import {
   errorMessage,
   limitHeapGrowth,
   listen,
+  setLogLevel,
 } from '@stockstream/platform';
 import { requestClassesOf } from '@stockstream/platform/http';
 import { compileWasmWithBaselineOnly, createPool } from '@stockstream/prisma';
@@ -21,6 +22,7 @@ const logger = createLogger('product-api');
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  setLogLevel(logger, config.LOG_LEVEL);
   limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
   // Before the first Prisma client compiles its WebAssembly: one compiled copy, not two (see the function).
   compileWasmWithBaselineOnly();
@@ -104,7 +106,9 @@ function primary(processes: number): void {
   }
 }
 
-const processes = loadConfigOrExit().API_PROCESSES;
+const startConfig = loadConfigOrExit();
+setLogLevel(logger, startConfig.LOG_LEVEL);
+const processes = startConfig.API_PROCESSES;
 if (processes > 1 && cluster.isPrimary) primary(processes);
 else {
   main().catch((error: unknown) => {

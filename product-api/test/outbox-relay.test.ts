@@ -11,6 +11,7 @@ import { OutboxRelay } from '../src/relay/outbox-relay';
 import { waitFor } from '../../platform/test/support/wait';
 import { TEST_REDIS_URL, startProductApi, validProduct } from './support/product-api';
 import type { ProductApiHarness } from './support/product-api';
+import { TEST_LOG_LEVEL } from '../../platform/test/support/log-level';
 
 let api: ProductApiHarness;
 beforeAll(async () => {
@@ -79,7 +80,7 @@ test('an event committed after a later one is still published, once the older tr
 });
 
 test("a backlog of several batches goes out in order, a full pass's mark travelling with the next claim", async () => {
-  const logger = createLogger('relay-test');
+  const logger = createLogger('relay-test', TEST_LOG_LEVEL);
   const stream = `test-${randomUUID()}`;
   await api.relay.stop(); // the harness's own relay leaves the outbox to this one
   const repository = new ProductRepository(api.db, api.sql);
@@ -142,7 +143,7 @@ test("a backlog of several batches goes out in order, a full pass's mark travell
 });
 
 test('while requests wait for a connection, the next pass waits (lingerMs); while the pool keeps up, it goes at once', async () => {
-  const logger = createLogger('relay-test');
+  const logger = createLogger('relay-test', TEST_LOG_LEVEL);
   const stream = `test-${randomUUID()}`;
   await api.relay.stop(); // the harness's own relay leaves the outbox to these
   const repository = new ProductRepository(api.db, api.sql);
@@ -214,7 +215,7 @@ test('while requests wait for a connection, the next pass waits (lingerMs); whil
 });
 
 test('three relays at once publish every event exactly once, each product in commit order', async () => {
-  const logger = createLogger('relay-test');
+  const logger = createLogger('relay-test', TEST_LOG_LEVEL);
   const stream = `test-${randomUUID()}`;
   const clients = await Promise.all(
     [1, 2, 3].map(async (i) => {
@@ -273,7 +274,7 @@ test('three relays at once publish every event exactly once, each product in com
 });
 
 test('published rows are deleted after the retention; unpublished ones never are', async () => {
-  const logger = createLogger('relay-test');
+  const logger = createLogger('relay-test', TEST_LOG_LEVEL);
   const options = {
     stream: `test-${randomUUID()}`,
     maxLen: 1000,

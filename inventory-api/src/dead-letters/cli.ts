@@ -6,7 +6,7 @@ import { createClient } from '@redis/client';
 import { z } from 'zod';
 import { DeadLetterId } from '@stockstream/contracts';
 import type { DeadLetter } from '@stockstream/contracts';
-import { ConfigError, envRedisUrl, errorMessage, maskUrl, parseConfig } from '@stockstream/platform';
+import { ConfigError, envRedisUrl, envStreamNames, errorMessage, maskUrl, parseConfig } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
 import { DeadLetterQueue } from '@stockstream/inventory-core';
 
@@ -25,8 +25,8 @@ environment: REDIS_URL, DEAD_LETTER_STREAM (products.events.dlq), PRODUCT_STREAM
 
 const CliConfig = z.object({
   REDIS_URL: envRedisUrl,
-  DEAD_LETTER_STREAM: z.string().min(1).default('products.events.dlq'),
-  PRODUCT_STREAM: z.string().min(1).default('products.events'),
+  DEAD_LETTER_STREAM: envStreamNames.DEAD_LETTER_STREAM,
+  PRODUCT_STREAM: envStreamNames.PRODUCT_STREAM,
 });
 
 export interface Io {

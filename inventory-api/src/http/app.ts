@@ -21,7 +21,7 @@ export interface InventoryAppDeps {
    * /admin/dlq and the dead-letter page at /admin are served only with it: without an API key configured
    * /admin/dlq does not exist (404) and /admin says that admin is disabled.
    */
-  admin?: { apiKey: string; deadLetters: DeadLetterQueue; group?: string; refreshSeconds?: number };
+  admin?: { apiKey: string; deadLetters: DeadLetterQueue; group: string; refreshSeconds: number };
 }
 
 export function createInventoryApp({ db, logger, metrics, redis, admin }: InventoryAppDeps): Express {
@@ -30,7 +30,7 @@ export function createInventoryApp({ db, logger, metrics, redis, admin }: Invent
   app.use('/api/inventory', inventoryRoutes(db));
   if (admin && redis) {
     app.use('/admin/dlq', adminDeadLetterRoutes(admin.deadLetters, admin.apiKey));
-    const page = { redis, group: admin.group ?? 'inventory', refreshSeconds: admin.refreshSeconds ?? 5 };
+    const page = { redis, group: admin.group, refreshSeconds: admin.refreshSeconds };
     app.use('/admin', adminPageRoutes({ ...page, deadLetters: admin.deadLetters, apiKey: admin.apiKey }));
   } else {
     app.use('/admin', adminDisabledPage());

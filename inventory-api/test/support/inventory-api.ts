@@ -8,6 +8,12 @@ import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import { DeadLetterQueue } from '@stockstream/inventory-core';
 import { createInventoryApp } from '../../src/http/app';
+import { loadConfig } from '../../src/config';
+import { TEST_LOG_LEVEL } from '../../../platform/test/support/log-level';
+
+/** The dead-letter page's settings as shipped. */
+const shipped = loadConfig({});
+const PAGE = { group: shipped.CONSUMER_GROUP, refreshSeconds: shipped.ADMIN_PAGE_REFRESH_SECONDS };
 
 export interface InventoryApiHarness {
   app: Express;
@@ -31,12 +37,16 @@ export async function startInventoryApi(admin?: AdminOptions): Promise<Inventory
   const db = createInventoryDb(database.url, { poolSize: 10 });
   const app = createInventoryApp({
     db,
-    logger: createLogger('inventory-api-test'),
+    logger: createLogger('inventory-api-test', TEST_LOG_LEVEL),
     metrics: createMetricsRegistry('inventory-api'),
     ...(admin
       ? {
           redis: admin.redis,
-          admin: { apiKey: admin.apiKey, deadLetters: new DeadLetterQueue(admin.redis, admin.deadLetterStream, admin.productStream) },
+          admin: {
+            apiKey: admin.apiKey,
+            deadLetters: new DeadLetterQueue(admin.redis, admin.deadLetterStream, admin.productStream),
+            ...PAGE,
+          },
         }
       : {}),
   });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS, createLogger, createRedisClient } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
+import { consumerOptionsOf, loadConfig } from '../../src/config';
 import { createInventoryDb } from '@stockstream/prisma/inventory';
 import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { StreamConsumer } from '../../src/consumer/stream-consumer';
@@ -14,6 +15,7 @@ import { freePort } from '@stockstream/platform';
 import { waitFor } from '../../../platform/test/support/wait';
 
 import { TEST_REDIS_URL } from '../../../platform/test/support/redis-client';
+import { TEST_LOG_LEVEL } from '../../../platform/test/support/log-level';
 
 export { TEST_REDIS_URL };
 
@@ -23,24 +25,22 @@ export function testStreams() {
   return { stream, group: 'inventory', deadLetterStream: `${stream}.dlq` };
 }
 
+/**
+ * The options a worker process would run with: the config schema's shipped defaults (its cross-field
+ * checks included), with the test's own streams and consumer name, smaller batches and a shorter block
+ * for quick tests. `overrides` are a test's deliberate departures (a rule isolated with thresholds the
+ * config would refuse in production, say): each test file names its own.
+ */
 export function consumerOptions(streams: ReturnType<typeof testStreams>, overrides: Partial<ConsumerOptions> = {}): ConsumerOptions {
-  return {
-    ...streams,
-    consumer: `test-worker-${randomUUID().slice(0, 8)}`,
-    batchSize: 50,
-    batchesInFlight: 2,
-    blockMs: 100,
-    claimIdleMs: 30_000,
-    claimIntervalMs: 10_000,
-    maxDeliveries: 5,
-    initialStock: 100,
-    consumerIdleMs: 3_600_000,
-    readStallMs: 30_000,
-    processedEventsRetentionMs: 7 * 86_400_000,
-    tombstoneRetentionMs: 30 * 86_400_000,
-    pruneIntervalMs: 60_000,
-    ...overrides,
-  };
+  const config = loadConfig({
+    PRODUCT_STREAM: streams.stream,
+    CONSUMER_GROUP: streams.group,
+    DEAD_LETTER_STREAM: streams.deadLetterStream,
+    CONSUMER_NAME: `test-worker-${randomUUID().slice(0, 8)}`,
+    BATCH_SIZE: '50',
+    BLOCK_MS: '100',
+  });
+  return { ...consumerOptionsOf(config), ...overrides };
 }
 
 /** Counts what the consumer reports, for assertions. */
@@ -87,7 +87,7 @@ export async function startWorker(
   urls: { databaseUrl: string; redisUrl?: string },
   writeDeadLetter?: DeadLetterWriter,
 ): Promise<InProcessWorker> {
-  const logger = createLogger('inventory-worker-test');
+  const logger = createLogger('inventory-worker-test', TEST_LOG_LEVEL);
   const db = createInventoryDb(urls.databaseUrl, { poolSize: 5 });
   const redis = createRedisClient({ url: urls.redisUrl ?? TEST_REDIS_URL, logger, name: 'worker-test', failFast: false });
   const reader = createRedisClient({

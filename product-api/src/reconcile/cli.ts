@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, envPostgresUrl, errorMessage, parseConfig } from '@stockstream/platform';
-import { createPool } from '@stockstream/prisma';
+import { DATABASES, createPool } from '@stockstream/prisma';
 import { createProductDb } from '@stockstream/prisma/product';
 import { createInventoryDb } from '@stockstream/prisma/inventory';
 import type { ReconcileReport } from '@stockstream/contracts';
@@ -25,8 +25,8 @@ const USAGE = `usage: npm run reconcile [-- --repair [--delete-with-history]] [-
 environment: PRODUCT_DATABASE_URL, INVENTORY_DATABASE_URL`;
 
 const CliConfig = z.object({
-  PRODUCT_DATABASE_URL: envPostgresUrl('postgresql://postgres@127.0.0.1:5432/stockstream_products'),
-  INVENTORY_DATABASE_URL: envPostgresUrl('postgresql://postgres@127.0.0.1:5432/stockstream_inventory'),
+  PRODUCT_DATABASE_URL: envPostgresUrl(DATABASES.product.defaultUrl),
+  INVENTORY_DATABASE_URL: envPostgresUrl(DATABASES.inventory.defaultUrl),
 });
 
 export interface Io {

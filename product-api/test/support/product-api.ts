@@ -15,6 +15,7 @@ import { OutboxRelay } from '../../src/relay/outbox-relay';
 import type { RelayOptions } from '../../src/relay/outbox-relay';
 
 import { TEST_REDIS_URL } from '../../../platform/test/support/redis-client';
+import { TEST_LOG_LEVEL } from '../../../platform/test/support/log-level';
 
 export { TEST_REDIS_URL };
 
@@ -37,7 +38,7 @@ export async function startProductApi(
   options: Partial<RelayOptions> & { redisUrl?: string; poolSize?: number; admin?: { apiKey: string; inventoryUrl: string } } = {},
 ): Promise<ProductApiHarness> {
   const database = await createTestDatabase('product');
-  const logger = createLogger('product-api-test');
+  const logger = createLogger('product-api-test', TEST_LOG_LEVEL);
   const sql = createPool(database.url, { poolSize: options.poolSize ?? 5 });
   const db = createProductDb(sql);
   const redis = createRedisClient({ url: options.redisUrl ?? TEST_REDIS_URL, logger, name: 'product-api-test', failFast: true });
