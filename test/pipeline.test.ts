@@ -52,8 +52,9 @@ describe('product changes flow to inventory', () => {
       message: 'event handled',
       type: 'product.created',
       outcome: 'processed',
-      correlationId: 'e2e-create-1',
+      requestId: 'e2e-create-1',
     });
+    expect(line).not.toHaveProperty('correlationId');
     expect(line.eventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(line.streamId).toMatch(/^\d+-\d+$/);
   });

@@ -2,15 +2,15 @@
 // what product events do to stock, and the dead-letter stream. No HTTP code, no process wiring.
 export { InventoryRepository } from './data/inventory-repository';
 export type { Queryable as InventoryQueryable } from './data/inventory-repository';
-export { ProductStockRepository, applyArguments } from './data/product-stock-repository';
+export { ProductEventsRepository, applyArguments } from './data/product-events-repository';
 export { StockError } from './domain/stock-errors';
 export type { StockErrorKind } from './domain/stock-errors';
 export { applyProductEvents, eventToApply } from './product-events/apply-product-events';
-export type { Applied, DeliveredEvent, StockRules } from './product-events/apply-product-events';
+export type { Applied, DeliveredEvent } from './product-events/apply-product-events';
 export { DeadLetterQueue } from './dead-letters/dead-letter-queue';
 export type { DeadLetterFilter, DeadLetterStats } from './dead-letters/dead-letter-queue';
 export type { ReplayOutcome } from './dead-letters/replay-letter';
 export { deadLetter } from './dead-letters/write-dead-letter';
 export type { DeadLetterTarget, StreamEntry } from './dead-letters/write-dead-letter';
-export { consumerGroupState } from './dead-letters/consumer-group-state';
-export type { ConsumerGroupState } from './dead-letters/consumer-group-state';
+export { consumerGroupState } from './consumer-group/consumer-group-state';
+export type { ConsumerGroupState } from './consumer-group/consumer-group-state';

@@ -13,7 +13,7 @@ import { InventoryRepository, applyProductEvents } from '@stockstream/inventory-
 
 let database: TestDatabase;
 let db: InventoryDb;
-const rules = { initialStock: 100 };
+const INITIAL_STOCK = 100;
 
 beforeAll(async () => {
   database = await createTestDatabase('inventory');
@@ -78,7 +78,7 @@ test('any order, any batches, two concurrent appliers and duplicates: the same r
         inOrderIds.push(inOrderId);
         const events = history(shuffledId, updates, deleted);
         shuffled.push(...events, ...duplicates.map((i) => events[i % events.length] as ProductEvent));
-        for (const event of history(inOrderId, updates, deleted)) await applyProductEvents(db, delivered([event]), rules);
+        for (const event of history(inOrderId, updates, deleted)) await applyProductEvents(db, delivered([event]), INITIAL_STOCK);
       }
       // Fisher-Yates with the generated randomness (so that fast-check can shrink and replay it).
       for (let i = shuffled.length - 1; i > 0; i--) {
@@ -93,7 +93,7 @@ test('any order, any batches, two concurrent appliers and duplicates: the same r
       }
       await Promise.all(
         lanes.map(async (batches) => {
-          for (const batch of batches) await applyProductEvents(db, delivered(batch), rules);
+          for (const batch of batches) await applyProductEvents(db, delivered(batch), INITIAL_STOCK);
         }),
       );
       expect(await stateOf(shuffledIds)).toEqual(await stateOf(inOrderIds));
@@ -106,8 +106,8 @@ describe('the rules, one at a time', () => {
   test('an update that comes before its create makes the record with the initial stock; the late create is stale', async () => {
     const productId = randomUUID();
     const [created, updated] = history(productId, ['Renamed'], false) as [ProductEvent, ProductEvent];
-    expect(await applyProductEvents(db, delivered([updated]), rules)).toEqual(['processed']);
-    expect(await applyProductEvents(db, delivered([created]), rules)).toEqual(['stale']);
+    expect(await applyProductEvents(db, delivered([updated]), INITIAL_STOCK)).toEqual(['processed']);
+    expect(await applyProductEvents(db, delivered([created]), INITIAL_STOCK)).toEqual(['stale']);
     expect(await db.inventoryItem.findUnique({ where: { productId } })).toMatchObject({
       name: 'Renamed',
       productVersion: 2,
@@ -118,8 +118,8 @@ describe('the rules, one at a time', () => {
   test('a create or update after the delete changes nothing, and is not a failure', async () => {
     const productId = randomUUID();
     const [created, updated, deleted] = history(productId, ['Renamed'], true) as [ProductEvent, ProductEvent, ProductEvent];
-    expect(await applyProductEvents(db, delivered([deleted]), rules)).toEqual(['processed']);
-    expect(await applyProductEvents(db, delivered([updated, created]), rules)).toEqual(['stale', 'stale']);
+    expect(await applyProductEvents(db, delivered([deleted]), INITIAL_STOCK)).toEqual(['processed']);
+    expect(await applyProductEvents(db, delivered([updated, created]), INITIAL_STOCK)).toEqual(['stale', 'stale']);
     expect(await db.inventoryItem.count({ where: { productId } })).toBe(0);
     expect(await db.productTombstone.findUnique({ where: { productId } })).toMatchObject({ productVersion: 3 });
   });
@@ -127,26 +127,26 @@ describe('the rules, one at a time', () => {
   test('the version moves on with every newer event, even one that changes no field (A → B → A)', async () => {
     const productId = randomUUID();
     const [created, toB, backToA] = history(productId, ['B', 'A'], false) as [ProductEvent, ProductEvent, ProductEvent];
-    await applyProductEvents(db, delivered([created, backToA]), rules);
-    expect(await applyProductEvents(db, delivered([toB]), rules)).toEqual(['stale']);
+    await applyProductEvents(db, delivered([created, backToA]), INITIAL_STOCK);
+    expect(await applyProductEvents(db, delivered([toB]), INITIAL_STOCK)).toEqual(['stale']);
     expect(await db.inventoryItem.findUnique({ where: { productId } })).toMatchObject({ name: 'A', productVersion: 3 });
   });
 
   test('product events never touch stock once the record exists: quantity and reservations stay', async () => {
     const productId = randomUUID();
     const [created, ...updates] = history(productId, ['B', 'C'], false);
-    await applyProductEvents(db, delivered([created as ProductEvent]), rules);
+    await applyProductEvents(db, delivered([created as ProductEvent]), INITIAL_STOCK);
     const inventory = new InventoryRepository(db);
     await inventory.adjust(productId, -93, 'sold');
     await inventory.reserve(productId, 'order-1', 4);
-    await applyProductEvents(db, delivered(updates.reverse()), rules);
+    await applyProductEvents(db, delivered(updates.reverse()), INITIAL_STOCK);
     expect(await db.inventoryItem.findUnique({ where: { productId } })).toMatchObject({ name: 'C', quantity: 7, reserved: 4 });
   });
 
   test('the same event id twice, in one batch or two, counts once', async () => {
     const [created] = history(randomUUID(), [], false) as [ProductEvent];
-    expect(await applyProductEvents(db, delivered([created, created]), rules)).toEqual(['processed', 'duplicate']);
-    expect(await applyProductEvents(db, delivered([created]), rules)).toEqual(['duplicate']);
+    expect(await applyProductEvents(db, delivered([created, created]), INITIAL_STOCK)).toEqual(['processed', 'duplicate']);
+    expect(await applyProductEvents(db, delivered([created]), INITIAL_STOCK)).toEqual(['duplicate']);
   });
 
   test('in one batch, a delete outranks a snapshot at its own version, in either order (an unversioned delete is final)', async () => {
@@ -160,7 +160,7 @@ describe('the rules, one at a time', () => {
         data: { productId, sku: 'S', name: 'Never', price: '1.00', productVersion: 2_147_483_647 },
       };
       const batch = order === 'delete first' ? [unversionedDelete, atTheEnd, created] : [created, atTheEnd, unversionedDelete];
-      const outcomes = await applyProductEvents(db, delivered(batch), rules);
+      const outcomes = await applyProductEvents(db, delivered(batch), INITIAL_STOCK);
       expect(outcomes[batch.indexOf(unversionedDelete)]).toBe('processed');
       expect(await db.inventoryItem.count({ where: { productId } })).toBe(0);
     }
@@ -174,8 +174,8 @@ describe('the rules, one at a time', () => {
       type: 'product.updated',
       data: { productId, sku: 'OLD', name: 'Old format', price: '1.00' },
     };
-    await applyProductEvents(db, delivered([created]), rules);
-    expect(await applyProductEvents(db, delivered([legacyUpdate]), rules)).toEqual(['processed']);
+    await applyProductEvents(db, delivered([created]), INITIAL_STOCK);
+    expect(await applyProductEvents(db, delivered([legacyUpdate]), INITIAL_STOCK)).toEqual(['processed']);
     expect(await db.inventoryItem.findUnique({ where: { productId } })).toMatchObject({ name: 'Old format', productVersion: 1 });
   });
 
@@ -188,7 +188,7 @@ describe('the rules, one at a time', () => {
     }));
     const gone = randomUUID();
     events.push({ ...envelope(), type: 'product.deleted', data: { productId: gone, sku: 'NULL', productVersion: 2 } });
-    expect(await applyProductEvents(db, delivered(events), rules)).toEqual(events.map(() => 'processed'));
+    expect(await applyProductEvents(db, delivered(events), INITIAL_STOCK)).toEqual(events.map(() => 'processed'));
     const ids = events.slice(0, names.length).map((event) => event.data.productId);
     const stored = await db.inventoryItem.findMany({ where: { productId: { in: ids } } });
     expect(ids.map((id) => stored.find((item) => item.productId === id))).toEqual(

@@ -1,15 +1,10 @@
 import type { ProductEvent, ProductEventType } from '@stockstream/contracts';
 import type { Queryable } from '../data/inventory-repository';
-import { ProductStockRepository } from '../data/product-stock-repository';
-import type { Applied, EventToApply, StockRule } from '../data/product-stock-repository';
+import { ProductEventsRepository } from '../data/product-events-repository';
+import type { Applied, EventToApply, StockRule } from '../data/product-events-repository';
 import { versionOf } from './event-version';
 
 export type { Applied };
-
-export interface StockRules {
-  /** The quantity a product's record starts with. */
-  initialStock: number;
-}
 
 /** One delivery of an event: the event, and where it came from. */
 export interface DeliveredEvent {
@@ -45,8 +40,8 @@ export function eventToApply({ event, streamId }: DeliveredEvent): EventToApply 
  * Applies a batch of product events in one statement (its own transaction), exactly once per event id
  * and in any order: the products are locked, the ids recorded, and of each product only its newest
  * event applies, a no-op when the inventory side knows a newer version already. The same batch, split
- * or shuffled or delivered again, leaves the same records.
+ * or shuffled or delivered again, leaves the same records. A record made by it starts with `initialStock`.
  */
-export async function applyProductEvents(db: Queryable, batch: DeliveredEvent[], rules: StockRules): Promise<Applied[]> {
-  return new ProductStockRepository(db).apply(batch.map(eventToApply), rules.initialStock);
+export async function applyProductEvents(db: Queryable, batch: DeliveredEvent[], initialStock: number): Promise<Applied[]> {
+  return new ProductEventsRepository(db).apply(batch.map(eventToApply), initialStock);
 }

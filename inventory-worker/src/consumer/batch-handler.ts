@@ -11,7 +11,7 @@ import type { ConsumerObserver, ConsumerOptions } from './consumer-options';
 import { databaseAnswers, waitForDatabase } from './database-outage';
 import { sendToDeadLetters } from './dead-letters';
 import type { DeadLetterWriter } from './dead-letters';
-import type { InFlight } from './in-flight';
+import type { EntriesInHand } from './entries-in-hand';
 import type { StreamEntry } from './stream-entry';
 
 interface Delivered {
@@ -27,14 +27,13 @@ type Result = { applied: Applied } | { failed: unknown } | { held: true };
 const eventContext = ({ event, streamId }: Delivered) => ({
   eventId: event.id,
   streamId,
-  correlationId: event.correlationId,
   requestId: event.correlationId,
 });
 
 export interface BatchHandlerDeps {
   db: InventoryDb;
   group: ConsumerGroup;
-  inFlight: InFlight;
+  entriesInHand: EntriesInHand;
   writeDeadLetter: DeadLetterWriter;
   logger: Logger;
   observer: ConsumerObserver;
@@ -68,7 +67,7 @@ export class BatchHandler {
     await this.deadLetterTrimmed(deletedIds);
     if (entries.length === 0) return;
     const started = performance.now();
-    await this.deps.inFlight.holding(
+    await this.deps.entriesInHand.holding(
       entries.map((entry) => entry.id),
       async () => {
         const valid: Delivered[] = [];
@@ -138,7 +137,7 @@ export class BatchHandler {
     if (batch.length === 0) return [];
     for (;;) {
       try {
-        const applied = await applyProductEvents(this.deps.db, batch, { initialStock: this.deps.options.initialStock });
+        const applied = await applyProductEvents(this.deps.db, batch, this.deps.options.initialStock);
         return applied.map((outcome) => ({ applied: outcome }));
       } catch (error) {
         if (await databaseAnswers(this.deps.db)) {
@@ -171,7 +170,7 @@ export class BatchHandler {
       await this.deadLetter(item.entry, 'max-deliveries', errorMessage(error), deliveries);
       return;
     }
-    this.deps.inFlight.release([item.streamId]);
+    this.deps.entriesInHand.release([item.streamId]);
     this.deps.logger.warn('event failed; a claim will retry it', {
       type: item.event.type,
       deliveries,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProductStockRepository } from '@stockstream/inventory-core';
+import { ProductEventsRepository } from '@stockstream/inventory-core';
 import type { Logger, RedisClient } from '@stockstream/platform';
 import { compareStreamIds, errorMessage } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma/inventory';
@@ -11,7 +11,7 @@ import type { ConsumerObserver, ConsumerOptions } from './consumer-options';
 import { quietObserver } from './consumer-options';
 import { redisDeadLetterWriter } from './dead-letters';
 import type { DeadLetterWriter } from './dead-letters';
-import { InFlight } from './in-flight';
+import { EntriesInHand } from './entries-in-hand';
 
 export interface ConsumerDeps {
   db: InventoryDb;
@@ -48,7 +48,7 @@ export class StreamConsumer {
   /** The epoch marker as last seen; undefined before the first look. */
   private knownEpoch: string | null | undefined;
   private readonly group: ConsumerGroup;
-  private readonly inFlight: InFlight;
+  private readonly entriesInHand: EntriesInHand;
   private readonly handler: BatchHandler;
   private readonly batches: BatchesInFlight;
   private readonly observer: ConsumerObserver;
@@ -56,12 +56,12 @@ export class StreamConsumer {
   constructor(private readonly deps: ConsumerDeps) {
     this.observer = deps.observer ?? quietObserver;
     this.group = new ConsumerGroup(deps.redis, deps.reader, deps.options);
-    this.inFlight = new InFlight(deps.redis, deps.options, deps.logger);
+    this.entriesInHand = new EntriesInHand(deps.redis, deps.options, deps.logger);
     this.batches = new BatchesInFlight(deps.options.batchesInFlight);
     this.handler = new BatchHandler({
       db: deps.db,
       group: this.group,
-      inFlight: this.inFlight,
+      entriesInHand: this.entriesInHand,
       writeDeadLetter: deps.writeDeadLetter ?? redisDeadLetterWriter(deps.redis, deps.options),
       logger: deps.logger,
       observer: this.observer,
@@ -101,7 +101,7 @@ export class StreamConsumer {
     this.lastReadAt = Date.now();
     this.nextClaimAt = Date.now() + this.deps.options.claimIntervalMs;
     this.nextHousekeepingAt = Date.now() + this.deps.options.pruneIntervalMs;
-    this.inFlight.start();
+    this.entriesInHand.start();
     this.loop = this.run();
     const { stream, group, consumer } = this.deps.options;
     this.deps.logger.info('consumer started', { stream, group, consumer });
@@ -111,7 +111,7 @@ export class StreamConsumer {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.loop;
-    this.inFlight.stop();
+    this.entriesInHand.stop();
   }
 
   private async run(): Promise<void> {
@@ -237,7 +237,7 @@ export class StreamConsumer {
     // Pruning must never hold up consumption: it gives up on a lock it cannot get soon (next time, then).
     const pruned = await db.$transaction(async (tx) => {
       await tx.$executeRaw`SET LOCAL lock_timeout = '1s'`;
-      return new ProductStockRepository(tx).prune(
+      return new ProductEventsRepository(tx).prune(
         { processedEventsMs: options.processedEventsRetentionMs, tombstonesMs: options.tombstoneRetentionMs },
         PRUNE_LIMIT,
       );

@@ -8,7 +8,7 @@ import type { ConsumerOptions } from './consumer-options';
  * re-claims them to itself every third of the claim threshold (XCLAIM JUSTID: idle time reset, delivery
  * count kept), so that the threshold singles out entries whose consumer is gone, never slow ones.
  */
-export class InFlight {
+export class EntriesInHand {
   private readonly ids = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly refreshes: RecurringFailure;

@@ -48,7 +48,7 @@ export function applyArguments(events: EventToApply[]) {
  * depend on delivery order, batching or duplicates. Stock itself (quantity, reserved) is written only
  * when a record is first made.
  */
-export class ProductStockRepository {
+export class ProductEventsRepository {
   constructor(private readonly db: Queryable) {}
 
   /** Answers each event's outcome, in the order given. */
