@@ -11,7 +11,7 @@ process.once('exit', () => open.forEach((transport) => transport.flushSync()));
 /**
  * Log lines to stdout, a batch per turn of the event loop instead of a write per line. On Linux a write
  * to a file or a pipe blocks the process, and at one line per request those writes were a sixth of an
- * API's CPU time (docs/performance.md). Lines are written in order; whatever is buffered when the
+ * API's CPU time (bench/history/2026-11-performance-notebook.md). Lines are written in order; whatever is buffered when the
  * process exits is written synchronously, so nothing is lost on a crash either.
  */
 export class BufferedStdout extends Transport {

@@ -1,6 +1,6 @@
 // What every process needs: logging, config, shutdown, Redis, metrics, listening. The Express pieces the
 // APIs share are in `@stockstream/platform/http`, so that the worker loads none of Express, helmet or
-// Swagger UI (docs/performance.md, Memory).
+// Swagger UI (bench/history/2026-11-performance-notebook.md, Memory).
 export * from './context';
 export * from './logger';
 export * from './config';

@@ -13,7 +13,7 @@ const bigintAsString = (_key: string, value: unknown) => (typeof value === 'bigi
 /**
  * The context in hand, the time, and the line as JSON, in one format. winston's own (timestamp, json)
  * cost twice as much a line, most of it in a stringifier that sorts the keys and copes with cycles: at a
- * line per event a worker spent a tenth of its CPU there (docs/performance.md). The native
+ * line per event a worker spent a tenth of its CPU there (bench/history/2026-11-performance-notebook.md). The native
  * JSON.stringify writes almost every line; one it throws on falls back to the safe one.
  */
 const jsonLine = winston.format((info) => {

@@ -9,7 +9,7 @@ export { ConnectionFailedError, SqlPool } from './sql-pool';
  * Prisma 7's query compiler is WebAssembly. V8 compiles it at once with its baseline compiler (Liftoff)
  * and then, as it gets hot, again with its optimizing one (TurboFan), keeping both: that second copy
  * was 40 to 80 MiB of resident memory per process, and measured no faster for our queries (5,000 model
- * queries: 2.7 s of CPU with Liftoff only, 3.0 s with both; docs/performance.md). A process flag, so each
+ * queries: 2.7 s of CPU with Liftoff only, 3.0 s with both; bench/history/2026-11-performance-notebook.md). A process flag, so each
  * process's main calls it first, before the first client compiles the module; it touches WebAssembly only.
  */
 export function compileWasmWithBaselineOnly(): void {
@@ -28,7 +28,7 @@ export interface PoolOptions {
 
 /**
  * A pg pool, to give to a Prisma client and to use directly for the few statements on a hot path, where
- * Prisma's runtime costs about three times the driver's own CPU per query (docs/performance.md). The
+ * Prisma's runtime costs about three times the driver's own CPU per query (bench/history/2026-11-performance-notebook.md). The
  * caller ends it, after the client's $disconnect.
  */
 export function createPool(
@@ -91,7 +91,7 @@ declare module 'pg' {
  * parameter handling whole; an array goes through it element by element (each value mapped, the lot
  * written as JSON and read back) before pg serializes it just the same. For the worker's batch of eight
  * arrays of 500 that was a twentieth of its CPU an event, and the garbage held a draining worker's
- * memory up (docs/performance.md).
+ * memory up (bench/history/2026-11-performance-notebook.md).
  */
 export function arrayLiteral(values: readonly (string | number | null)[]): string {
   return String(pg.utils.prepareValue(values));

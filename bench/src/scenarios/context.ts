@@ -39,7 +39,7 @@ export interface Context {
 /**
  * The memory setting the bench runs beside the shipped defaults (which bound V8's heap growth already,
  * HEAP_GROWTH_PERCENT): its young generation capped too, which only the launcher can do
- * (docs/performance.md, Memory).
+ * (bench/history/2026-11-performance-notebook.md, Memory).
  */
 export const SMALL_HEAP = { NODE_OPTIONS: '--max-semi-space-size=8' };
 

@@ -121,7 +121,7 @@ export class BatchHandler {
       // inside them need it.
       // Added to the context's object, not spread from it into a new one: V8 builds a spread's object on a
       // slower path, and under load that kept a part of each event's objects alive into the old
-      // generation (docs/performance.md, "The write p99 is set by the full collections").
+      // generation (bench/history/2026-11-performance-notebook.md, "The write p99 is set by the full collections").
       this.deps.logger.info(
         'event handled',
         Object.assign(eventContext(item), { type: item.event.type, outcome: result.applied, productId: item.event.data.productId }),

@@ -12,7 +12,7 @@ const classesOfApp = new WeakMap<Express, ServerOptions>();
  * collections until the next full one, and product-api, held to a small heap, collected its old
  * generation several times a second. Here the app's prototypes become these classes' prototypes (Node's
  * documented way to extend the two), so the server makes every request and response with them already
- * in place and Express' change finds nothing to do (ADR 11; docs/performance.md, "Express' prototypes").
+ * in place and Express' change finds nothing to do (ADR 11; bench/history/2026-11-performance-notebook.md, "Express' prototypes").
  */
 export function requestClassesOf(app: Express): ServerOptions {
   const known = classesOfApp.get(app);

@@ -54,7 +54,7 @@ const PRODUCT_COLUMNS = 'id, sku, name, description, price, version, created_at,
 /**
  * The hot paths' statements, named: pg prepares each once per connection and then only binds and
  * executes it, so Postgres parses and plans it once instead of on every request. That took about a third
- * of Postgres' CPU a request off these two (docs/performance.md). Both name their columns: a migration
+ * of Postgres' CPU a request off these two (bench/history/2026-11-performance-notebook.md). Both name their columns: a migration
  * that adds one leaves them as they are.
  */
 const statements = {

@@ -16,7 +16,7 @@ type EventOf<T extends ProductEvent['type']> = Extract<ProductEvent, { type: T }
 /**
  * The envelope and the data, written as one object literal. Not `{ ...envelope(), type, data }`: V8
  * makes a spread's object on a slower path, and under writes that kept each create's event and what it
- * holds alive past young-generation collections into the old one (docs/performance.md, "The write p99
+ * holds alive past young-generation collections into the old one (bench/history/2026-11-performance-notebook.md, "The write p99
  * is set by the full collections").
  */
 function event<T extends ProductEvent['type']>(type: T, data: EventOf<T>['data'], correlationId: string | undefined): EventOf<T> {

@@ -141,7 +141,7 @@ export class OutboxRelay {
    * Passes on one connection while more is due (a full batch, or a kick since the claim): each pass's mark
    * and COMMIT travel with the next pass's BEGIN and claim, one round trip where there were two. Straight
    * through the pool, not Prisma: this runs after every create, and each round trip is latency every event
-   * waits for (docs/performance.md).
+   * waits for (bench/history/2026-11-performance-notebook.md).
    */
   private async drain(): Promise<void> {
     try {
