@@ -9,26 +9,9 @@ import { HeldBack } from './held-back';
 import { RELAY_LOCK_KEY, countBacklog } from './outbox-claim';
 import { OutboxHousekeeping } from './outbox-housekeeping';
 import type { RelayObserver } from './outbox-metrics';
+import type { RelayOptions } from './relay-options';
 import { RelayPasses } from './relay-passes';
 import type { PassesOutcome } from './relay-passes';
-
-export interface RelayOptions {
-  stream: string;
-  /** The hard cap of the stream: only reached when consumers lag that far (see trimSafely). */
-  maxLen: number;
-  batchSize: number;
-  /**
-   * How long the next pass waits for more while requests wait for a connection of the pool (and the last
-   * pass was not a full batch): under load, fewer and fuller passes. 0: never waits.
-   */
-  lingerMs: number;
-  sweepIntervalMs: number;
-  retentionMs: number;
-  /** How often the stream is checked for lost data and trimmed below what every group is done with. */
-  brokerCheckIntervalMs: number;
-  /** The consumers' dead-letter stream, watched so that a broker reset can count what it lost (default `<stream>.dlq`). */
-  deadLetterStream?: string;
-}
 
 const BUSY_RETRY_MS = 50;
 /** A transaction that holds events back is looked past at least once a second, whatever the sweep's interval. */

@@ -6,7 +6,7 @@ import type { HeldBack } from './held-back';
 import { claim, moveMarkAndCommit } from './outbox-claim';
 import type { LockedClaim, OutboxRow } from './outbox-claim';
 import type { RelayObserver } from './outbox-metrics';
-import type { RelayOptions } from './outbox-relay';
+import type { RelayOptions } from './relay-options';
 import { publishClaim } from './stream-publisher';
 
 /** How a run of passes on one connection ended. */

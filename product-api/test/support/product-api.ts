@@ -12,7 +12,7 @@ import { createTestDatabase } from '@stockstream/prisma/testing';
 import { createProductApp } from '../../src/http/app';
 import { outboxMetrics } from '../../src/relay/outbox-metrics';
 import { OutboxRelay } from '../../src/relay/outbox-relay';
-import type { RelayOptions } from '../../src/relay/outbox-relay';
+import type { RelayOptions } from '../../src/relay/relay-options';
 
 import { TEST_REDIS_URL } from '../../../platform/test/support/redis-client';
 import { TEST_LOG_LEVEL } from '../../../platform/test/support/log-level';
