@@ -72,37 +72,49 @@ interface Pingable {
 }
 
 /**
- * Pings every quarter of `timeoutMs` while the client is ready; a ping unanswered for `timeoutMs` calls
- * `onStall`. So no command waits much past `timeoutMs` (1.25 × at most) on a server that stopped answering.
- * Stops once the client is closed by its owner.
+ * Pings every quarter of `timeoutMs` while the client is ready; a ping left unanswered for `timeoutMs`
+ * calls `onStall`. So no command waits much past `timeoutMs` (1.25 × at most) on a server that stopped
+ * answering. The wait is counted in the loop's own time: each tick adds at most one interval, however
+ * long it came late, since a loop busy with synchronous work (a spawnSync, a large parse, a GC pause)
+ * reads no socket meanwhile, and the answer may be waiting there. Stops once the client is closed by its
+ * owner.
  */
 function watchForStalls(client: Pingable, timeoutMs: number, onStall: () => void): void {
+  const intervalMs = Math.max(25, Math.floor(timeoutMs / 4));
   let timer: NodeJS.Timeout | undefined;
-  let pingSentAt: number | undefined;
+  let ping: { waitedMs: number } | undefined;
+  let lastTick = performance.now();
   const tick = () => {
+    const now = performance.now();
+    const sinceLastTick = Math.min(now - lastTick, intervalMs);
+    lastTick = now;
     if (!client.isOpen) {
       clearInterval(timer);
       timer = undefined;
       return;
     }
     if (!client.isReady) {
-      pingSentAt = undefined;
+      ping = undefined;
       return;
     }
-    if (pingSentAt === undefined) {
-      const sentAt = (pingSentAt = performance.now());
+    if (ping === undefined) {
+      const sent = (ping = { waitedMs: 0 });
       const answered = () => {
-        if (pingSentAt === sentAt) pingSentAt = undefined;
+        if (ping === sent) ping = undefined;
       };
       client.ping().then(answered, answered);
-    } else if (performance.now() - pingSentAt >= timeoutMs) {
-      pingSentAt = undefined;
+      return;
+    }
+    ping.waitedMs += sinceLastTick;
+    if (ping.waitedMs >= timeoutMs) {
+      ping = undefined;
       onStall();
     }
   };
   client.on('ready', () => {
     if (timer) return;
-    timer = setInterval(tick, Math.max(25, Math.floor(timeoutMs / 4)));
+    lastTick = performance.now();
+    timer = setInterval(tick, intervalMs);
     timer.unref();
   });
 }
