@@ -7,3 +7,4 @@ export * from './events';
 export * from './dead-letter';
 export * from './text';
 export * from './reconcile';
+export * from './consumption';

@@ -207,3 +207,16 @@ describe('npm run dlq, with ids and letters that are wrong', () => {
     expect(down.err).not.toContain('s3cret-pass');
   });
 });
+
+describe('npm run dlq pause / resume', () => {
+  test('pause says since when and why, the workers read it from Redis; resume clears it', async () => {
+    const paused = dlq(['pause', '--reason', 'bad deploy']);
+    expect(paused.code).toBe(0);
+    expect(paused.out).toMatch(/paused since .* by cli: bad deploy/);
+    expect(await redis.hGetAll(`${streams.stream}:consumption`)).toMatchObject({ paused: '1', by: 'cli', reason: 'bad deploy' });
+    const resumed = dlq(['resume']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.out).toContain('resumed');
+    expect(await redis.exists(`${streams.stream}:consumption`)).toBe(0);
+  });
+});

@@ -14,3 +14,4 @@ export { deadLetter } from './dead-letters/write-dead-letter';
 export type { DeadLetterTarget, StreamEntry } from './dead-letters/write-dead-letter';
 export { consumerGroupState } from './consumer-group/consumer-group-state';
 export type { ConsumerGroupState } from './consumer-group/consumer-group-state';
+export { ConsumptionSwitch } from './consumption/consumption-switch';

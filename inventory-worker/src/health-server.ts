@@ -21,7 +21,9 @@ async function readiness({ db, redis, consumer }: HealthDeps) {
     consumer: consumer.health(),
   };
   const ready = Object.values(checks).every((check) => check.ok);
-  return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'unavailable', checks } };
+  // A paused worker is ready: an orchestrator must not restart it for holding on purpose.
+  const status = !ready ? 'unavailable' : consumer.paused ? 'paused' : 'ready';
+  return { status: ready ? 200 : 503, body: { status, checks } };
 }
 
 /** The worker's small listener: /health/live, /health/ready and whatever `routes` adds. */

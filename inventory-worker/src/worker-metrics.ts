@@ -31,6 +31,11 @@ export function workerMetrics(registry: Registry, redis: RedisClient, options: C
     help: 'Errors in the consumer loop (read, claim, apply, acknowledge, dead-letter); each is retried',
     registers: [registry],
   });
+  const paused = new Gauge({
+    name: 'consumer_paused',
+    help: '1 while consumption of the stream is paused (by an operator or the kill switch), else 0',
+    registers: [registry],
+  });
   const claimRounds = new Counter({
     name: 'consumer_claim_rounds_total',
     help: 'Rounds of claiming entries left idle by any consumer (XAUTOCLAIM), one every CLAIM_INTERVAL_MS',
@@ -91,6 +96,7 @@ export function workerMetrics(registry: Registry, redis: RedisClient, options: C
     batch: (durationMs) => batch.observe(durationMs / 1000),
     read: () => lastRead.set(Date.now() / 1000),
     loopError: () => loopErrors.inc(),
+    paused: (isPaused) => paused.set(isPaused ? 1 : 0),
     claimRound: (claimed) => {
       claimRounds.inc();
       if (claimed > 0) claimedEntries.inc(claimed);

@@ -8,7 +8,7 @@ import { DeadLetterId } from '@stockstream/contracts';
 import type { DeadLetter } from '@stockstream/contracts';
 import { ConfigError, envRedisUrl, envStreamNames, errorMessage, maskUrl, parseConfig } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
-import { DeadLetterQueue } from '@stockstream/inventory-core';
+import { ConsumptionSwitch, DeadLetterQueue } from '@stockstream/inventory-core';
 
 export const EXIT = { ok: 0, unknownId: 1, usage: 2, redisDown: 3, failed: 4 } as const;
 
@@ -20,6 +20,7 @@ const USAGE = `usage: npm run dlq -- <command>
   purge <id...> | purge --all --yes                  delete them
   stats [--json]                                     counts by reason and type, age of the oldest
   watch                                              follow new dead letters live, a line each (Ctrl-C stops)
+  pause [--reason R] | resume                        stop every worker reading the product stream, or let them again
 
 environment: REDIS_URL, DEAD_LETTER_STREAM (products.events.dlq), PRODUCT_STREAM (products.events)`;
 
@@ -69,12 +70,13 @@ const line = (letter: DeadLetter) =>
     letter.error.replaceAll('\n', ' ').slice(0, 200),
   ].join('  ');
 
-interface Watching {
+interface CliContext {
+  redis: RedisClient;
   reader: () => Promise<RedisClient>;
   stop: AbortSignal;
 }
 
-async function run(queue: DeadLetterQueue, command: string, args: string[], io: Io, watching: Watching): Promise<number> {
+async function run(queue: DeadLetterQueue, command: string, args: string[], io: Io, context: CliContext): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -155,18 +157,30 @@ async function run(queue: DeadLetterQueue, command: string, args: string[], io: 
       return EXIT.ok;
     }
     case 'watch': {
-      const reader = await watching.reader();
+      const reader = await context.reader();
       try {
         // Said once the start is fixed: a letter added after the line is printed is never missed.
         await queue.watch(
           reader,
           (letter) => io.out(line(letter)),
-          watching.stop,
+          context.stop,
           () => io.out(`watching ${queue.deadLetterStream} for new dead letters (Ctrl-C to stop)`),
         );
       } finally {
         if (reader.isOpen) await reader.close();
       }
+      return EXIT.ok;
+    }
+    case 'pause':
+    case 'resume': {
+      if (positionals.length > 0) throw new UsageError(`${command} takes no ids`);
+      const consumption = new ConsumptionSwitch(context.redis, queue.productStream);
+      const state = command === 'pause' ? await consumption.pause({ reason: values.reason, by: 'cli' }) : await consumption.resume();
+      io.out(
+        state.paused
+          ? `consumption of ${queue.productStream} paused since ${state.at} by ${state.by}${state.reason ? `: ${state.reason}` : ''}; workers hold within CLAIM_INTERVAL_MS + BLOCK_MS`
+          : `consumption of ${queue.productStream} resumed`,
+      );
       return EXIT.ok;
     }
     default:
@@ -207,7 +221,11 @@ export async function dlqCli(
       await client.connect();
       return client;
     };
-    return await run(new DeadLetterQueue(redis, config.DEAD_LETTER_STREAM, config.PRODUCT_STREAM), command, args, io, { reader, stop });
+    return await run(new DeadLetterQueue(redis, config.DEAD_LETTER_STREAM, config.PRODUCT_STREAM), command, args, io, {
+      redis,
+      reader,
+      stop,
+    });
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
       io.err(`${error.message}\n\n${USAGE}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeadLetter } from '@stockstream/contracts';
+import { ConsumptionState, DeadLetter, PauseConsumption } from '@stockstream/contracts';
 import type { OpenAPIRegistry } from '@stockstream/platform/http';
 import { jsonContent, problemResponses } from '@stockstream/platform/http';
 import { DeadLetterIdParams, DeadLetterListQuery, ReplayAnswer } from './admin-dlq-routes';
@@ -42,7 +42,7 @@ export function registerAdminPaths(registry: OpenAPIRegistry): void {
     security,
     summary: 'Put the event back on the product stream (same event id) and remove it from the dead letters, atomically',
     request: { params: DeadLetterIdParams },
-    responses: { 200: { description: 'Replayed', ...jsonContent(ReplayAnswer) }, ...problemResponses(400, 401, 403, 404) },
+    responses: { 200: { description: 'Replayed', ...jsonContent(ReplayAnswer) }, ...problemResponses(400, 401, 403, 404, 422) },
   });
   registry.registerPath({
     method: 'delete',
@@ -53,5 +53,34 @@ export function registerAdminPaths(registry: OpenAPIRegistry): void {
     summary: 'Delete a dead letter',
     request: { params: DeadLetterIdParams },
     responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 403, 404) },
+  });
+  const consumption = ['admin: consumption'];
+  registry.registerPath({
+    method: 'get',
+    path: '/admin/consumption',
+    operationId: 'getConsumption',
+    tags: consumption,
+    security,
+    summary: 'Whether the workers consume the product stream',
+    responses: { 200: { description: 'The state', ...jsonContent(ConsumptionState) }, ...problemResponses(401, 403) },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/admin/consumption/pause',
+    operationId: 'pauseConsumption',
+    tags: consumption,
+    security,
+    summary: 'Pause every worker: within CLAIM_INTERVAL_MS + BLOCK_MS they read and claim nothing, holding what is pending',
+    request: { body: { required: false, content: { 'application/json': { schema: PauseConsumption } } } },
+    responses: { 200: { description: 'Paused', ...jsonContent(ConsumptionState) }, ...problemResponses(400, 401, 403) },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/admin/consumption/resume',
+    operationId: 'resumeConsumption',
+    tags: consumption,
+    security,
+    summary: 'Resume every worker: the backlog drains',
+    responses: { 200: { description: 'Resumed', ...jsonContent(ConsumptionState) }, ...problemResponses(401, 403) },
   });
 }

@@ -2,7 +2,9 @@ import type { Express } from 'express';
 import type { Logger, RedisClient, Registry } from '@stockstream/platform';
 import { OutageMonitor, createBaseApp, finishApp } from '@stockstream/platform/http';
 import type { InventoryDb } from '@stockstream/prisma/inventory';
+import { ConsumptionSwitch } from '@stockstream/inventory-core';
 import type { DeadLetterQueue } from '@stockstream/inventory-core';
+import { adminConsumptionRoutes } from './admin-consumption-routes';
 import { adminDeadLetterRoutes } from './admin-dlq-routes';
 import { adminDisabledPage, adminPageRoutes } from './admin-page/admin-page-routes';
 import { registerAdminPaths } from './admin-openapi';
@@ -30,6 +32,7 @@ export function createInventoryApp({ db, logger, metrics, redis, admin }: Invent
   app.use('/api/inventory', inventoryRoutes(db));
   if (admin && redis) {
     app.use('/admin/dlq', adminDeadLetterRoutes(admin.deadLetters, admin.apiKey));
+    app.use('/admin/consumption', adminConsumptionRoutes(new ConsumptionSwitch(redis, admin.deadLetters.productStream), admin.apiKey));
     const page = { redis, group: admin.group, refreshSeconds: admin.refreshSeconds };
     app.use('/admin', adminPageRoutes({ ...page, deadLetters: admin.deadLetters, apiKey: admin.apiKey }));
   } else {

@@ -38,10 +38,20 @@ export interface ConsumerObserver {
   batch(durationMs: number): void;
   read(): void;
   loopError(): void;
+  /** Whether consumption is paused, each time the loop looks. */
+  paused(paused: boolean): void;
   /** A round of claiming idle entries is done; `claimed` entries were taken (0 most of the time). */
   claimRound(claimed: number): void;
   /** Redis lost the stream or the group: found by a missing group or a changed epoch marker. */
   brokerReset(reason: 'group-missing' | 'epoch-missing' | 'epoch-changed'): void;
 }
 
-export const quietObserver: ConsumerObserver = { handled() {}, batch() {}, read() {}, loopError() {}, claimRound() {}, brokerReset() {} };
+export const quietObserver: ConsumerObserver = {
+  handled() {},
+  batch() {},
+  read() {},
+  loopError() {},
+  paused() {},
+  claimRound() {},
+  brokerReset() {},
+};

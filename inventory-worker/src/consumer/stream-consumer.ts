@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProductEventsRepository } from '@stockstream/inventory-core';
+import { ConsumptionSwitch, ProductEventsRepository } from '@stockstream/inventory-core';
+import type { ConsumptionState } from '@stockstream/contracts';
 import type { Logger, RedisClient } from '@stockstream/platform';
 import { compareStreamIds, errorMessage } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma/inventory';
@@ -48,6 +49,9 @@ export class StreamConsumer {
   /** The epoch marker as last seen; undefined before the first look. */
   private knownEpoch: string | null | undefined;
   private readonly group: ConsumerGroup;
+  private readonly consumption: ConsumptionSwitch;
+  /** Set when an operator (or the kill switch) paused consumption: the loop then reads and claims nothing. */
+  private pause: ConsumptionState | undefined;
   private readonly entriesInHand: EntriesInHand;
   private readonly handler: BatchHandler;
   private readonly batches: BatchesInFlight;
@@ -56,6 +60,7 @@ export class StreamConsumer {
   constructor(private readonly deps: ConsumerDeps) {
     this.observer = deps.observer ?? quietObserver;
     this.group = new ConsumerGroup(deps.redis, deps.reader, deps.options);
+    this.consumption = new ConsumptionSwitch(deps.redis, deps.options.stream);
     this.entriesInHand = new EntriesInHand(deps.redis, deps.options, deps.logger);
     this.batches = new BatchesInFlight(deps.options.batchesInFlight);
     this.handler = new BatchHandler({
@@ -83,12 +88,18 @@ export class StreamConsumer {
     return this.handler.databaseProbes;
   }
 
+  /** Whether consumption is paused, as the loop last looked (once a claim interval). */
+  get paused(): boolean {
+    return this.pause !== undefined;
+  }
+
   /** For readiness: ok while the loop runs, its last round succeeded, and a read completed recently. */
-  health(): { ok: true } | { ok: false; detail: string } {
+  health(): { ok: true; detail?: string } | { ok: false; detail: string } {
     if (!this.running) return { ok: false, detail: 'not running' };
     if (this.failure !== undefined) return { ok: false, detail: `loop failing: ${this.failure}` };
     const sinceRead = Date.now() - this.lastReadAt;
     if (sinceRead > this.deps.options.readStallMs) return { ok: false, detail: `no read for ${Math.round(sinceRead / 1000)} s` };
+    if (this.pause) return { ok: true, detail: `paused${this.pause.reason ? `: ${this.pause.reason}` : ''}` };
     return { ok: true };
   }
 
@@ -98,6 +109,7 @@ export class StreamConsumer {
     // the first event instead of during it, on the path the apply takes (one raw statement, ADR 8).
     // Read-only, so that it waits on no table lock.
     await this.deps.db.$queryRaw`SELECT count(*) FROM processed_events WHERE event_id = ANY(${[]}::uuid[])`;
+    await this.watchConsumption();
     this.lastReadAt = Date.now();
     this.nextClaimAt = Date.now() + this.deps.options.claimIntervalMs;
     this.nextHousekeepingAt = Date.now() + this.deps.options.pruneIntervalMs;
@@ -120,8 +132,8 @@ export class StreamConsumer {
     let consecutive = 0;
     while (!this.stopping) {
       try {
-        if (after === '>') await this.round();
-        else after = await this.rereadOwn(after);
+        if (after !== '>' && !this.paused) after = await this.rereadOwn(after);
+        else await this.round();
         consecutive = 0;
         this.roundSucceeded();
       } catch (error) {
@@ -178,7 +190,8 @@ export class StreamConsumer {
       // Claims and the epoch check see the group with nothing of this consumer's in flight.
       await this.batches.settle();
       await this.watchEpoch();
-      await this.claimIdle();
+      await this.watchConsumption();
+      if (!this.paused) await this.claimIdle();
       this.nextClaimAt = Date.now() + claimIntervalMs;
     }
     if (Date.now() >= this.nextHousekeepingAt) {
@@ -186,6 +199,12 @@ export class StreamConsumer {
       this.nextHousekeepingAt = Date.now() + pruneIntervalMs;
     }
     if (this.stopping) return;
+    if (this.paused) {
+      // Holds: reads nothing, claims nothing, spends no retry; looks again at the next claim interval.
+      while (!this.stopping && Date.now() < this.nextClaimAt) await sleep(Math.min(100, this.nextClaimAt - Date.now()));
+      this.lastReadAt = Date.now();
+      return;
+    }
     // Block no longer than until the next claim is due, so that claims keep their interval.
     const entries = await this.group.read('>', Math.max(10, Math.min(blockMs, this.nextClaimAt - Date.now())));
     this.lastReadAt = Date.now();
@@ -207,6 +226,23 @@ export class StreamConsumer {
     this.observer.brokerReset(reason);
     await this.group.ensure();
     this.knownEpoch = await this.group.epoch(); // one reset, however many signs of it
+  }
+
+  /** Reads whether consumption is paused; says so once when it starts and once when it ends. */
+  private async watchConsumption(): Promise<void> {
+    const state = await this.consumption.state();
+    const was = this.pause;
+    this.pause = state.paused ? state : undefined;
+    this.observer.paused(state.paused);
+    if (state.paused && !was) {
+      this.deps.logger.warn('consumption paused; holding pending entries, reading nothing', {
+        reason: state.reason,
+        by: state.by,
+        since: state.at,
+      });
+    } else if (!state.paused && was) {
+      this.deps.logger.info('consumption resumed', { pausedSince: was.at });
+    }
   }
 
   private async watchEpoch(): Promise<void> {

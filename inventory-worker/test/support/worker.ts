@@ -56,6 +56,10 @@ export class Outcomes implements ConsumerObserver {
   loopError(): void {
     this.loopErrors++;
   }
+  pausedLooks = 0;
+  paused(paused: boolean): void {
+    if (paused) this.pausedLooks++;
+  }
   claimRounds = 0;
   claimRound(): void {
     this.claimRounds++;
