@@ -42,6 +42,12 @@ export const WorkerConfig = z
     PROCESSED_EVENTS_RETENTION_MS: ms(7 * DAY_MS, 1_000),
     TOMBSTONE_RETENTION_MS: ms(30 * DAY_MS, 1_000),
     PRUNE_INTERVAL_MS: ms(60_000),
+    /** The workers pause consumption by themselves above this share of failed applies (1: never)… */
+    KILL_SWITCH_FAILURE_RATIO: z.coerce.number().min(0).max(1).default(0.5),
+    /** …of at least this many applies… */
+    KILL_SWITCH_MIN_EVENTS: z.coerce.number().int().min(1).default(50),
+    /** …within this window. */
+    KILL_SWITCH_WINDOW_MS: ms(60_000, 1_000),
     WORKER_HOST: z.string().min(1).default('127.0.0.1'),
     WORKER_PORT: envPort(9101),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
@@ -101,5 +107,10 @@ export function consumerOptionsOf(config: WorkerConfig): ConsumerOptions {
     processedEventsRetentionMs: config.PROCESSED_EVENTS_RETENTION_MS,
     tombstoneRetentionMs: config.TOMBSTONE_RETENTION_MS,
     pruneIntervalMs: config.PRUNE_INTERVAL_MS,
+    killSwitch: {
+      failureRatio: config.KILL_SWITCH_FAILURE_RATIO,
+      minEvents: config.KILL_SWITCH_MIN_EVENTS,
+      windowMs: config.KILL_SWITCH_WINDOW_MS,
+    },
   };
 }

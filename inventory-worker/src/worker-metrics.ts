@@ -36,6 +36,11 @@ export function workerMetrics(registry: Registry, redis: RedisClient, options: C
     help: '1 while consumption of the stream is paused (by an operator or the kill switch), else 0',
     registers: [registry],
   });
+  const killSwitchTrips = new Counter({
+    name: 'consumer_kill_switch_trips_total',
+    help: 'Times this worker paused consumption because most applies failed (KILL_SWITCH_*)',
+    registers: [registry],
+  });
   const claimRounds = new Counter({
     name: 'consumer_claim_rounds_total',
     help: 'Rounds of claiming entries left idle by any consumer (XAUTOCLAIM), one every CLAIM_INTERVAL_MS',
@@ -97,6 +102,7 @@ export function workerMetrics(registry: Registry, redis: RedisClient, options: C
     read: () => lastRead.set(Date.now() / 1000),
     loopError: () => loopErrors.inc(),
     paused: (isPaused) => paused.set(isPaused ? 1 : 0),
+    killSwitchTripped: () => killSwitchTrips.inc(),
     claimRound: (claimed) => {
       claimRounds.inc();
       if (claimed > 0) claimedEntries.inc(claimed);

@@ -8,6 +8,7 @@ import { errorMessage, runWithContext } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma/inventory';
 import type { Claimed, ConsumerGroup } from './consumer-group';
 import type { ConsumerObserver, ConsumerOptions } from './consumer-options';
+import type { KillSwitch, Trip } from './kill-switch';
 import { databaseAnswers, waitForDatabase } from './database-outage';
 import { sendToDeadLetters } from './dead-letters';
 import type { DeadLetterWriter } from './dead-letters';
@@ -31,6 +32,9 @@ const eventContext = ({ event, streamId }: Delivered) => ({
 });
 
 export interface BatchHandlerDeps {
+  /** Told of each batch's applies; answers a trip when most of them fail. */
+  killSwitch: KillSwitch;
+  tripped: (trip: Trip) => void;
   db: InventoryDb;
   group: ConsumerGroup;
   entriesInHand: EntriesInHand;
@@ -78,6 +82,7 @@ export class BatchHandler {
           else invalid.push({ entry, error: parsed.error, eventId: parsed.eventId });
         }
         const results = await this.applyIsolating(valid);
+        this.countForKillSwitch(results);
         await this.deps.group.acknowledge(valid.filter((_, i) => 'applied' in (results[i] ?? {})).map((item) => item.streamId));
         valid.forEach((item, i) => this.report(item, results[i] ?? { held: true }));
         for (const { entry, error, eventId } of invalid) {
@@ -112,6 +117,21 @@ export class BatchHandler {
       error,
       deliveries: deliveries ?? (await this.deps.group.deliveries(entry.id)),
     });
+  }
+
+  private countForKillSwitch(results: Result[]): void {
+    let ok = 0;
+    let failed = 0;
+    let error: string | undefined;
+    for (const result of results) {
+      if ('applied' in result) ok++;
+      else if ('failed' in result) {
+        failed++;
+        error ??= errorMessage(result.failed);
+      }
+    }
+    const trip = this.deps.killSwitch.record(ok, failed, error);
+    if (trip) this.deps.tripped(trip);
   }
 
   private report(item: Delivered, result: Result): void {

@@ -1,4 +1,5 @@
 import type { Applied } from '@stockstream/inventory-core';
+import type { KillSwitchOptions } from './kill-switch';
 
 export interface ConsumerOptions {
   stream: string;
@@ -28,6 +29,8 @@ export interface ConsumerOptions {
   processedEventsRetentionMs: number;
   tombstoneRetentionMs: number;
   pruneIntervalMs: number;
+  /** When the workers pause consumption by themselves, most applies failing (KILL_SWITCH_*). */
+  killSwitch: KillSwitchOptions;
 }
 
 export type Outcome = Applied | 'retried' | 'dead-lettered' | 'held';
@@ -38,6 +41,8 @@ export interface ConsumerObserver {
   batch(durationMs: number): void;
   read(): void;
   loopError(): void;
+  /** The kill switch paused consumption: most applies failed for a reason that is not an outage. */
+  killSwitchTripped(): void;
   /** Whether consumption is paused, each time the loop looks. */
   paused(paused: boolean): void;
   /** A round of claiming idle entries is done; `claimed` entries were taken (0 most of the time). */
@@ -51,6 +56,7 @@ export const quietObserver: ConsumerObserver = {
   batch() {},
   read() {},
   loopError() {},
+  killSwitchTripped() {},
   paused() {},
   claimRound() {},
   brokerReset() {},

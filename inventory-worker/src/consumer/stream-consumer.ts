@@ -13,6 +13,8 @@ import { quietObserver } from './consumer-options';
 import { redisDeadLetterWriter } from './dead-letters';
 import type { DeadLetterWriter } from './dead-letters';
 import { EntriesInHand } from './entries-in-hand';
+import { KillSwitch } from './kill-switch';
+import type { Trip } from './kill-switch';
 
 export interface ConsumerDeps {
   db: InventoryDb;
@@ -50,6 +52,7 @@ export class StreamConsumer {
   private knownEpoch: string | null | undefined;
   private readonly group: ConsumerGroup;
   private readonly consumption: ConsumptionSwitch;
+  private readonly killSwitch: KillSwitch;
   /** Set when an operator (or the kill switch) paused consumption: the loop then reads and claims nothing. */
   private pause: ConsumptionState | undefined;
   private readonly entriesInHand: EntriesInHand;
@@ -61,6 +64,7 @@ export class StreamConsumer {
     this.observer = deps.observer ?? quietObserver;
     this.group = new ConsumerGroup(deps.redis, deps.reader, deps.options);
     this.consumption = new ConsumptionSwitch(deps.redis, deps.options.stream);
+    this.killSwitch = new KillSwitch(deps.options.killSwitch);
     this.entriesInHand = new EntriesInHand(deps.redis, deps.options, deps.logger);
     this.batches = new BatchesInFlight(deps.options.batchesInFlight);
     this.handler = new BatchHandler({
@@ -72,6 +76,8 @@ export class StreamConsumer {
       observer: this.observer,
       options: deps.options,
       stopping: () => this.stopping,
+      killSwitch: this.killSwitch,
+      tripped: (trip) => this.trip(trip),
     });
   }
 
@@ -228,6 +234,24 @@ export class StreamConsumer {
     this.knownEpoch = await this.group.epoch(); // one reset, however many signs of it
   }
 
+  /**
+   * Most applies failed for a reason of their own: pauses consumption for every worker (the first to trip
+   * names the reason), here at once, rather than retry and dead-letter the whole backlog.
+   */
+  private trip({ failed, total, error }: Trip): void {
+    if (this.pause) return;
+    const reason = `kill switch: ${failed} of ${total} applies failed in ${this.deps.options.killSwitch.windowMs / 1000} s (${error})`;
+    const by = `worker ${this.deps.options.consumer}`;
+    this.pause = { paused: true, reason, by, at: new Date().toISOString() };
+    this.observer.killSwitchTripped();
+    this.observer.paused(true);
+    this.deps.logger.error('most applies fail: pausing consumption; fix the cause, then resume', { failed, total, error });
+    // Should the write fail, the next look at the pause undoes this one, and the switch trips again.
+    this.consumption
+      .pause({ reason, by })
+      .catch((writeError: unknown) => this.deps.logger.warn('could not record the pause in Redis', { error: errorMessage(writeError) }));
+  }
+
   /** Reads whether consumption is paused; says so once when it starts and once when it ends. */
   private async watchConsumption(): Promise<void> {
     const state = await this.consumption.state();
@@ -241,6 +265,7 @@ export class StreamConsumer {
         since: state.at,
       });
     } else if (!state.paused && was) {
+      this.killSwitch.reset();
       this.deps.logger.info('consumption resumed', { pausedSince: was.at });
     }
   }

@@ -56,6 +56,10 @@ export class Outcomes implements ConsumerObserver {
   loopError(): void {
     this.loopErrors++;
   }
+  killSwitchTrips = 0;
+  killSwitchTripped(): void {
+    this.killSwitchTrips++;
+  }
   pausedLooks = 0;
   paused(paused: boolean): void {
     if (paused) this.pausedLooks++;
