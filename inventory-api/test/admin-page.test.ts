@@ -81,6 +81,23 @@ describeInBrowser('the dead-letter page in a browser', () => {
     expect(replayed?.message.id).toBe(event.id);
   });
 
+  test('pause takes a reason and shows who paused and since when; resume lets the workers read again', async () => {
+    const key = `${streams.stream}:consumption`;
+    await page.goto(`${base}/admin`);
+    expect(await page.textContent('[data-testid=consumption]')).toContain('Running');
+    await page.fill('input[name=reason]', 'bad deploy of the price service');
+    await page.click('button:has-text("Pause consumption")');
+    await page.waitForSelector('text=Consumption paused');
+    const shown = await page.textContent('[data-testid=consumption]');
+    expect(shown).toContain('Paused');
+    expect(shown).toContain('by admin: bad deploy of the price service');
+    expect(await redis.hGetAll(key)).toMatchObject({ paused: '1', by: 'admin', reason: 'bad deploy of the price service' });
+    await page.click('button:has-text("Resume consumption")');
+    await page.waitForSelector('text=Consumption resumed');
+    expect(await page.textContent('[data-testid=consumption]')).toContain('Running');
+    expect(await redis.exists(key)).toBe(0);
+  });
+
   test('purge asks first, then deletes', async () => {
     await seedDeadLetters(redis, streams, [{ fields: { id: 'x', data: '{' }, reason: 'invalid', error: 'data: not valid JSON' }]);
     await page.goto(`${base}/admin`);
@@ -99,6 +116,8 @@ describe('the dead-letter page without a browser', () => {
     const [id] = await seedDeadLetters(redis, streams, [{ fields: { id: 'y', data: '{' }, reason: 'invalid', error: 'x' }]);
     await api.http.post(`/admin/letters/${id}/replay`).set('Cookie', cookie).type('form').send({ csrf: 'forged' }).expect(403);
     await api.http.post(`/admin/letters/${id}/replay`).type('form').send({}).expect(401);
+    await api.http.post('/admin/pause').set('Cookie', cookie).type('form').send({ csrf: 'forged' }).expect(403);
+    expect(await redis.exists(`${streams.stream}:consumption`)).toBe(0);
     expect(await redis.xLen(streams.deadLetterStream)).toBe(1);
     await redis.xDel(streams.deadLetterStream, id ?? '0-0');
   });

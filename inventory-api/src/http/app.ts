@@ -32,9 +32,10 @@ export function createInventoryApp({ db, logger, metrics, redis, admin }: Invent
   app.use('/api/inventory', inventoryRoutes(db));
   if (admin && redis) {
     app.use('/admin/dlq', adminDeadLetterRoutes(admin.deadLetters, admin.apiKey));
-    app.use('/admin/consumption', adminConsumptionRoutes(new ConsumptionSwitch(redis, admin.deadLetters.productStream), admin.apiKey));
+    const consumption = new ConsumptionSwitch(redis, admin.deadLetters.productStream);
+    app.use('/admin/consumption', adminConsumptionRoutes(consumption, admin.apiKey));
     const page = { redis, group: admin.group, refreshSeconds: admin.refreshSeconds };
-    app.use('/admin', adminPageRoutes({ ...page, deadLetters: admin.deadLetters, apiKey: admin.apiKey }));
+    app.use('/admin', adminPageRoutes({ ...page, deadLetters: admin.deadLetters, consumption, apiKey: admin.apiKey }));
   } else {
     app.use('/admin', adminDisabledPage());
   }

@@ -1,8 +1,8 @@
 import express, { Router } from 'express';
 import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import { DeadLetterReason } from '@stockstream/contracts';
-import type { DeadLetterQueue } from '@stockstream/inventory-core';
+import { DeadLetterReason, storableText } from '@stockstream/contracts';
+import type { ConsumptionSwitch, DeadLetterQueue } from '@stockstream/inventory-core';
 import { consumerGroupState } from '@stockstream/inventory-core';
 import { AppError, keyMatcher, parseRequest } from '@stockstream/platform/http';
 import type { RedisClient } from '@stockstream/platform';
@@ -13,12 +13,13 @@ import { confirmPurgePage, disabledPage, indexPage, letterPage, signInPage } fro
 export interface AdminPageDeps {
   redis: RedisClient;
   deadLetters: DeadLetterQueue;
+  consumption: ConsumptionSwitch;
   apiKey: string;
   group: string;
   refreshSeconds: number;
 }
 
-const NOTICES = z.enum(['replayed', 'replayed-all', 'purged', 'gone', 'unreplayable']);
+const NOTICES = z.enum(['replayed', 'replayed-all', 'purged', 'gone', 'unreplayable', 'paused', 'resumed']);
 const count = z.coerce.number().int().min(0).max(1_000_000).optional();
 const IndexQuery = z.strictObject({
   reason: DeadLetterReason.optional(),
@@ -36,9 +37,14 @@ function notice(done: z.infer<typeof NOTICES> | undefined, n: number | undefined
   if (done === 'unreplayable')
     return 'Not replayed: its fields are not a stream entry that can go back. Purge it, or put a corrected event on the stream.';
   if (done === 'purged') return 'Purged.';
+  if (done === 'paused') return 'Consumption paused: every worker holds within a claim interval and a read.';
+  if (done === 'resumed') return 'Consumption resumed: the backlog drains.';
   if (done === 'gone') return 'That dead letter is not there any more.';
   return undefined;
 }
+
+/** The page's pause form: an empty reason is no reason. */
+const PauseForm = z.object({ reason: storableText('reason').max(500).default(''), csrf: z.string() });
 
 const html = (res: Response, status: number, body: string) => res.status(status).type('html').set('Cache-Control', 'no-store').send(body);
 
@@ -54,7 +60,7 @@ export function adminDisabledPage(): Router {
  * sets an HttpOnly, SameSite=Strict session cookie; every state-changing form carries the session's CSRF
  * token; answers redirect (303) back to the page, which refreshes itself.
  */
-export function adminPageRoutes({ redis, deadLetters, apiKey, group, refreshSeconds }: AdminPageDeps): Router {
+export function adminPageRoutes({ redis, deadLetters, consumption, apiKey, group, refreshSeconds }: AdminPageDeps): Router {
   const router = Router();
   const sessions = new AdminSessions(apiKey);
   const apiKeyMatches = keyMatcher(apiKey);
@@ -93,10 +99,11 @@ export function adminPageRoutes({ redis, deadLetters, apiKey, group, refreshSeco
 
   router.get('/', signedIn, async (req, res) => {
     const { reason, done, n, skipped } = parseRequest(IndexQuery, req.query, 'query');
-    const [stats, letters, state] = await Promise.all([
+    const [stats, letters, state, consuming] = await Promise.all([
       deadLetters.stats(),
       deadLetters.list({ reason, limit: 200 }),
       consumerGroupState(redis, deadLetters.productStream, group),
+      consumption.state(),
     ]);
     html(
       res,
@@ -107,6 +114,7 @@ export function adminPageRoutes({ redis, deadLetters, apiKey, group, refreshSeco
         reason,
         group: state,
         groupName: group,
+        consumption: consuming,
         csrf: csrfOf(res),
         notice: notice(done, n, skipped),
         refreshSeconds,
@@ -148,6 +156,17 @@ export function adminPageRoutes({ redis, deadLetters, apiKey, group, refreshSeco
     }
     const purged = await deadLetters.purge([id]);
     res.redirect(303, `/admin?done=${purged.length > 0 ? 'purged' : 'gone'}`);
+  });
+
+  router.post('/pause', signedIn, async (req, res) => {
+    const { reason } = parseRequest(PauseForm, req.body, 'body');
+    await consumption.pause({ reason: reason || undefined, by: 'admin' });
+    res.redirect(303, '/admin?done=paused');
+  });
+
+  router.post('/resume', signedIn, async (_req, res) => {
+    await consumption.resume();
+    res.redirect(303, '/admin?done=resumed');
   });
 
   router.post('/sign-out', signedIn, (_req, res) => {

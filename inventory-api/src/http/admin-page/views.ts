@@ -1,4 +1,4 @@
-import type { DeadLetter } from '@stockstream/contracts';
+import type { ConsumptionState, DeadLetter } from '@stockstream/contracts';
 import type { ConsumerGroupState, DeadLetterStats } from '@stockstream/inventory-core';
 
 /** Escapes text for HTML content and attribute values: every value shown comes from the stream. */
@@ -85,12 +85,23 @@ export interface IndexView {
   reason: string | undefined;
   group: ConsumerGroupState | undefined;
   groupName: string;
+  consumption: ConsumptionState;
   csrf: string;
   notice: string | undefined;
   refreshSeconds: number;
 }
 
-export function indexPage({ stats, letters, reason, group, groupName, csrf, notice, refreshSeconds }: IndexView): string {
+/** Whether the workers consume, with the button that changes it. */
+function consumptionSection({ paused, reason, by, at }: ConsumptionState, csrf: string): string {
+  const state = paused
+    ? `<p data-testid="consumption"><b>Paused</b> since ${escape(at ?? '?')} by ${escape(by ?? '?')}${reason ? `: ${escape(reason)}` : ''}. The workers hold what is pending.</p>
+${button('/admin/resume', csrf, 'Resume consumption')}`
+    : `<p data-testid="consumption"><b>Running</b>: the workers read the product stream.</p>
+${button('/admin/pause', csrf, 'Pause consumption', '<input name="reason" placeholder="why (optional)" maxlength="500"> ', 'danger')}`;
+  return `<section><h2>Consumption</h2>${state}</section>`;
+}
+
+export function indexPage({ stats, letters, reason, group, groupName, consumption, csrf, notice, refreshSeconds }: IndexView): string {
   const reasons = Object.entries(stats.byReason);
   const cards = [
     `<div class="card" data-testid="total">dead letters<b>${stats.total}</b><span class="muted">oldest ${age(stats.oldestAgeSeconds)}</span></div>`,
@@ -126,6 +137,7 @@ export function indexPage({ stats, letters, reason, group, groupName, csrf, noti
   return layout(
     'Dead letters',
     `${notice ? `<div class="notice" role="status">${escape(notice)}</div>` : ''}
+${consumptionSection(consumption, csrf)}
 <section><h2>Dead letters</h2><div class="cards">${cards}</div></section>
 <section><h2>Entries <span class="muted">(${filter})</span></h2>
 ${letters.length === 0 ? '<p class="muted" data-testid="empty">No dead letters.</p>' : `<table><thead><tr><th>stream id</th><th>event id</th><th>type</th><th>product</th><th>reason</th><th>error</th><th>attempts</th><th>when</th><th></th></tr></thead><tbody>${rows}</tbody></table>`}</section>
