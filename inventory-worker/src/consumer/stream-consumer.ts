@@ -1,20 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConsumptionSwitch, ProductEventsRepository } from '@stockstream/inventory-core';
-import type { ConsumptionState } from '@stockstream/contracts';
 import type { Logger, RedisClient } from '@stockstream/platform';
 import { compareStreamIds, errorMessage } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { BatchHandler } from './batch-handler';
 import { BatchesInFlight } from './batches-in-flight';
 import { ConsumerGroup, isMissingGroup } from './consumer-group';
-import { removeIdleConsumers } from './consumer-hygiene';
+import { housekeeping } from './housekeeping';
 import type { ConsumerObserver, ConsumerOptions } from './consumer-options';
 import { quietObserver } from './consumer-options';
 import { redisDeadLetterWriter } from './dead-letters';
 import type { DeadLetterWriter } from './dead-letters';
 import { EntriesInHand } from './entries-in-hand';
-import { KillSwitch } from './kill-switch';
-import type { Trip } from './kill-switch';
+import { ConsumptionHold } from './consumption-hold';
 
 export interface ConsumerDeps {
   db: InventoryDb;
@@ -28,8 +25,6 @@ export interface ConsumerDeps {
   /** Where dead letters go; the dead-letter stream unless a test puts something in between. */
   writeDeadLetter?: DeadLetterWriter;
 }
-
-const PRUNE_LIMIT = 10_000;
 
 /**
  * One consumer of the product stream in its consumer group, as one supervised loop: claim what is idle
@@ -51,10 +46,8 @@ export class StreamConsumer {
   /** The epoch marker as last seen; undefined before the first look. */
   private knownEpoch: string | null | undefined;
   private readonly group: ConsumerGroup;
-  private readonly consumption: ConsumptionSwitch;
-  private readonly killSwitch: KillSwitch;
-  /** Set when an operator (or the kill switch) paused consumption: the loop then reads and claims nothing. */
-  private pause: ConsumptionState | undefined;
+  /** Paused by an operator or the kill switch, the loop reads and claims nothing. */
+  private readonly hold: ConsumptionHold;
   private readonly entriesInHand: EntriesInHand;
   private readonly handler: BatchHandler;
   private readonly batches: BatchesInFlight;
@@ -63,8 +56,7 @@ export class StreamConsumer {
   constructor(private readonly deps: ConsumerDeps) {
     this.observer = deps.observer ?? quietObserver;
     this.group = new ConsumerGroup(deps.redis, deps.reader, deps.options);
-    this.consumption = new ConsumptionSwitch(deps.redis, deps.options.stream);
-    this.killSwitch = new KillSwitch(deps.options.killSwitch);
+    this.hold = new ConsumptionHold(deps.redis, deps.options, deps.logger, this.observer);
     this.entriesInHand = new EntriesInHand(deps.redis, deps.options, deps.logger);
     this.batches = new BatchesInFlight(deps.options.batchesInFlight);
     this.handler = new BatchHandler({
@@ -76,8 +68,8 @@ export class StreamConsumer {
       observer: this.observer,
       options: deps.options,
       stopping: () => this.stopping,
-      killSwitch: this.killSwitch,
-      tripped: (trip) => this.trip(trip),
+      killSwitch: this.hold.killSwitch,
+      tripped: (trip) => this.hold.trip(trip),
     });
   }
 
@@ -96,7 +88,7 @@ export class StreamConsumer {
 
   /** Whether consumption is paused, as the loop last looked (once a claim interval). */
   get paused(): boolean {
-    return this.pause !== undefined;
+    return this.hold.paused;
   }
 
   /** For readiness: ok while the loop runs, its last round succeeded, and a read completed recently. */
@@ -105,7 +97,8 @@ export class StreamConsumer {
     if (this.failure !== undefined) return { ok: false, detail: `loop failing: ${this.failure}` };
     const sinceRead = Date.now() - this.lastReadAt;
     if (sinceRead > this.deps.options.readStallMs) return { ok: false, detail: `no read for ${Math.round(sinceRead / 1000)} s` };
-    if (this.pause) return { ok: true, detail: `paused${this.pause.reason ? `: ${this.pause.reason}` : ''}` };
+    const pause = this.hold.pause;
+    if (pause) return { ok: true, detail: `paused${pause.reason ? `: ${pause.reason}` : ''}` };
     return { ok: true };
   }
 
@@ -115,7 +108,7 @@ export class StreamConsumer {
     // the first event instead of during it, on the path the apply takes (one raw statement, ADR 8).
     // Read-only, so that it waits on no table lock.
     await this.deps.db.$queryRaw`SELECT count(*) FROM processed_events WHERE event_id = ANY(${[]}::uuid[])`;
-    await this.watchConsumption();
+    await this.hold.look();
     this.lastReadAt = Date.now();
     this.nextClaimAt = Date.now() + this.deps.options.claimIntervalMs;
     this.nextHousekeepingAt = Date.now() + this.deps.options.pruneIntervalMs;
@@ -196,12 +189,12 @@ export class StreamConsumer {
       // Claims and the epoch check see the group with nothing of this consumer's in flight.
       await this.batches.settle();
       await this.watchEpoch();
-      await this.watchConsumption();
+      await this.hold.look();
       if (!this.paused) await this.claimIdle();
       this.nextClaimAt = Date.now() + claimIntervalMs;
     }
     if (Date.now() >= this.nextHousekeepingAt) {
-      await this.housekeeping();
+      await housekeeping(this.deps);
       this.nextHousekeepingAt = Date.now() + pruneIntervalMs;
     }
     if (this.stopping) return;
@@ -234,42 +227,6 @@ export class StreamConsumer {
     this.knownEpoch = await this.group.epoch(); // one reset, however many signs of it
   }
 
-  /**
-   * Most applies failed for a reason of their own: pauses consumption for every worker (the first to trip
-   * names the reason), here at once, rather than retry and dead-letter the whole backlog.
-   */
-  private trip({ failed, total, error }: Trip): void {
-    if (this.pause) return;
-    const reason = `kill switch: ${failed} of ${total} applies failed in ${this.deps.options.killSwitch.windowMs / 1000} s (${error})`;
-    const by = `worker ${this.deps.options.consumer}`;
-    this.pause = { paused: true, reason, by, at: new Date().toISOString() };
-    this.observer.killSwitchTripped();
-    this.observer.paused(true);
-    this.deps.logger.error('most applies fail: pausing consumption; fix the cause, then resume', { failed, total, error });
-    // Should the write fail, the next look at the pause undoes this one, and the switch trips again.
-    this.consumption
-      .pause({ reason, by })
-      .catch((writeError: unknown) => this.deps.logger.warn('could not record the pause in Redis', { error: errorMessage(writeError) }));
-  }
-
-  /** Reads whether consumption is paused; says so once when it starts and once when it ends. */
-  private async watchConsumption(): Promise<void> {
-    const state = await this.consumption.state();
-    const was = this.pause;
-    this.pause = state.paused ? state : undefined;
-    this.observer.paused(state.paused);
-    if (state.paused && !was) {
-      this.deps.logger.warn('consumption paused; holding pending entries, reading nothing', {
-        reason: state.reason,
-        by: state.by,
-        since: state.at,
-      });
-    } else if (!state.paused && was) {
-      this.killSwitch.reset();
-      this.deps.logger.info('consumption resumed', { pausedSince: was.at });
-    }
-  }
-
   private async watchEpoch(): Promise<void> {
     const seen = await this.group.epoch();
     const known = this.knownEpoch;
@@ -289,20 +246,5 @@ export class StreamConsumer {
       start = claimed.next;
     } while (start !== '0-0' && !this.stopping);
     this.observer.claimRound(total);
-  }
-
-  private async housekeeping(): Promise<void> {
-    const { options, redis, db, logger } = this.deps;
-    const removed = await removeIdleConsumers(redis, options);
-    if (removed.length > 0) logger.info('removed idle consumers', { consumers: removed });
-    // Pruning must never hold up consumption: it gives up on a lock it cannot get soon (next time, then).
-    const pruned = await db.$transaction(async (tx) => {
-      await tx.$executeRaw`SET LOCAL lock_timeout = '1s'`;
-      return new ProductEventsRepository(tx).prune(
-        { processedEventsMs: options.processedEventsRetentionMs, tombstonesMs: options.tombstoneRetentionMs },
-        PRUNE_LIMIT,
-      );
-    });
-    if (pruned > 0) logger.info('pruned processed event ids and tombstones', { count: pruned });
   }
 }
