@@ -20,6 +20,10 @@ export interface DeadLetterStats {
 
 const PAGE = 500;
 
+/** Whether a letter is of the filter's reason and type (each when given). */
+const matches = (letter: DeadLetter, { reason, type }: Omit<DeadLetterFilter, 'limit'>) =>
+  (reason === undefined || letter.reason === reason) && (type === undefined || letter.type === type);
+
 function toDeadLetter(id: string, message: Record<string, string>): DeadLetter {
   const parsed = DeadLetterFields.safeParse(message);
   const fields = parsed.success ? parsed.data : undefined;
@@ -61,11 +65,10 @@ export class DeadLetterQueue {
   ) {}
 
   /** Oldest first, filtered by reason and type, at most `limit`. */
-  async list({ reason, type, limit = 100 }: DeadLetterFilter = {}): Promise<DeadLetter[]> {
+  async list({ limit = 100, ...filter }: DeadLetterFilter = {}): Promise<DeadLetter[]> {
     const found: DeadLetter[] = [];
     for await (const letter of this.all()) {
-      if (reason !== undefined && letter.reason !== reason) continue;
-      if (type !== undefined && letter.type !== type) continue;
+      if (!matches(letter, filter)) continue;
       found.push(letter);
       if (found.length >= limit) break;
     }
@@ -89,10 +92,10 @@ export class DeadLetterQueue {
   }
 
   /** Replays every dead letter the filter matches, a page at a time as it walks the stream. */
-  async replayAll({ reason, type }: Omit<DeadLetterFilter, 'limit'> = {}): Promise<ReplayOutcome[]> {
+  async replayAll(filter: Omit<DeadLetterFilter, 'limit'> = {}): Promise<ReplayOutcome[]> {
     const outcomes: ReplayOutcome[] = [];
     for await (const letter of this.all()) {
-      if ((reason !== undefined && letter.reason !== reason) || (type !== undefined && letter.type !== type)) continue;
+      if (!matches(letter, filter)) continue;
       outcomes.push(await replayLetter(this.redis, this.deadLetterStream, this.productStream, letter.id));
     }
     return outcomes;

@@ -46,7 +46,7 @@ export function originalFields(message: Record<string, string>): string[] | stri
   return pairs.length === 0 ? 'its fields are empty' : pairs;
 }
 
-/** Replays one dead letter whose id the caller has checked with `DeadLetterId`. */
+/** Replays one dead letter; an id that is not a whole stream entry id throws (a ZodError) before Redis is asked. */
 export async function replayLetter(
   redis: RedisClient,
   deadLetterStream: string,

@@ -132,10 +132,8 @@ export function adminPageRoutes({ redis, deadLetters, consumption, apiKey, group
   router.post('/letters/:id/replay', signedIn, async (req, res) => {
     const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
     const [replayed] = await deadLetters.replay([id]);
-    res.redirect(
-      303,
-      `/admin?done=${replayed?.outcome === 'replayed' ? 'replayed' : replayed?.outcome === 'unreplayable' ? 'unreplayable' : 'gone'}`,
-    );
+    const done = { replayed: 'replayed', unreplayable: 'unreplayable', unknown: 'gone' }[replayed?.outcome ?? 'unknown'];
+    res.redirect(303, `/admin?done=${done}`);
   });
 
   router.post('/replay-all', signedIn, async (req, res) => {
