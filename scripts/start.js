@@ -94,8 +94,12 @@ async function main() {
   const adminKey = process.env.ADMIN_API_KEY ?? crypto.randomBytes(18).toString('base64url');
   run('product-api', 'product-api/dist/main.js', { ADMIN_API_KEY: adminKey });
   run('inventory-api', 'inventory-api/dist/main.js', { ADMIN_API_KEY: adminKey });
+  // Worker i serves health on WORKER_PORT + i - 1; WORKER_PORT=0 gives each worker any free port (its log names it).
+  const firstWorkerPort = Number(process.env.WORKER_PORT ?? 9101);
   for (let i = 1; i <= workers; i++) {
-    run(`inventory-worker-${i}`, 'inventory-worker/dist/main.js', { WORKER_PORT: String(Number(process.env.WORKER_PORT ?? 9101) + i - 1) });
+    run(`inventory-worker-${i}`, 'inventory-worker/dist/main.js', {
+      WORKER_PORT: String(firstWorkerPort === 0 ? 0 : firstWorkerPort + i - 1),
+    });
   }
   process.on('SIGINT', () => stopAll('SIGINT', 0));
   process.on('SIGTERM', () => stopAll('SIGTERM', 0));

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 test('npm start runs the system: a product created on product-api shows up with stock 100 on inventory-api; SIGINT stops it all', async () => {
-  const [productPort, inventoryPort, workerPort] = [await freePort(), await freePort(), await freePort()];
+  const [productPort, inventoryPort] = [await freePort(), await freePort()];
   const start = spawn(process.execPath, [path.join(__dirname, '..', 'scripts', 'start.js')], {
     env: {
       ...process.env,
@@ -33,7 +33,8 @@ test('npm start runs the system: a product created on product-api shows up with 
       WORKERS: '2',
       PRODUCT_API_PORT: String(productPort),
       INVENTORY_API_PORT: String(inventoryPort),
-      WORKER_PORT: String(workerPort),
+      // Any free port for each worker: a port next to a free one may be a client connection's.
+      WORKER_PORT: '0',
       PRODUCT_DATABASE_URL: productUrl,
       INVENTORY_DATABASE_URL: inventoryUrl,
       PRODUCT_STREAM: stream,
@@ -45,11 +46,15 @@ test('npm start runs the system: a product created on product-api shows up with 
   start.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   start.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => start.once('exit', resolve));
+  const withOutput = (error: unknown): never => {
+    throw new Error(`${String(error)}\n--- npm start printed ---\n${output}`);
+  };
   try {
     const product = `http://127.0.0.1:${productPort}`;
     const inventory = `http://127.0.0.1:${inventoryPort}`;
-    await waitFor('product-api ready', async () => (await fetch(`${product}/health/ready`)).ok, 30_000, 200);
-    await waitFor('inventory-api ready', async () => (await fetch(`${inventory}/health/ready`)).ok, 30_000, 200);
+    const ready = (url: string) => async () => (await fetch(`${url}/health/ready`)).ok;
+    await waitFor('product-api ready', ready(product), 30_000, 200).catch(withOutput);
+    await waitFor('inventory-api ready', ready(inventory), 30_000, 200).catch(withOutput);
     const created = await fetch(`${product}/api/products`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
