@@ -91,9 +91,11 @@ async function main() {
   await checkDependencies();
   execFileSync(process.execPath, [path.join(root, 'prisma/dist/src/migrate-all.js')], { stdio: 'inherit' });
   // The admin routes and the dead-letter page need a key: one for this run unless ADMIN_API_KEY chooses it.
-  const adminKey = process.env.ADMIN_API_KEY ?? crypto.randomBytes(18).toString('base64url');
-  run('product-api', 'product-api/dist/main.js', { ADMIN_API_KEY: adminKey });
-  run('inventory-api', 'inventory-api/dist/main.js', { ADMIN_API_KEY: adminKey });
+  // With ADMIN_API_KEYS (named keys) set, those are the keys and none is made.
+  const madeKey = process.env.ADMIN_API_KEY || process.env.ADMIN_API_KEYS ? undefined : crypto.randomBytes(18).toString('base64url');
+  const adminEnv = madeKey ? { ADMIN_API_KEY: madeKey } : {};
+  run('product-api', 'product-api/dist/main.js', adminEnv);
+  run('inventory-api', 'inventory-api/dist/main.js', adminEnv);
   // Worker i serves health on WORKER_PORT + i - 1; WORKER_PORT=0 gives each worker any free port (its log names it).
   const firstWorkerPort = Number(process.env.WORKER_PORT ?? 9101);
   for (let i = 1; i <= workers; i++) {
@@ -107,7 +109,7 @@ async function main() {
   console.log(`\n  product-api    http://${host}:${process.env.PRODUCT_API_PORT ?? 7001}/docs`);
   console.log(`  inventory-api  http://${host}:${process.env.INVENTORY_API_PORT ?? 5001}/docs`);
   console.log(`  dead letters   http://${host}:${process.env.INVENTORY_API_PORT ?? 5001}/admin`);
-  if (!process.env.ADMIN_API_KEY) console.log(`  admin key      ${adminKey} (made for this run; set ADMIN_API_KEY to choose one)`);
+  if (madeKey) console.log(`  admin key      ${madeKey} (made for this run; set ADMIN_API_KEYS=name:key,… to choose them)`);
   console.log(`  workers        ${workers} (health on port ${process.env.WORKER_PORT ?? 9101} and up)\n`);
 }
 

@@ -162,9 +162,10 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
   const secret = of('Secret', 'stockstream-secrets')?.stringData ?? {};
   const deployments = { 'product-api': ProductApiConfig, 'inventory-api': InventoryApiConfig, 'inventory-worker': WorkerConfig };
 
-  test('every variable of the ConfigMap and the Secret is read by a process; the admin key comes from the Secret', () => {
+  test('every variable of the ConfigMap and the Secret is read by a process; the admin keys come from the Secret', () => {
     expect([...Object.keys(config), ...Object.keys(secret)].filter((name) => !knownVariables.has(name))).toEqual([]);
-    expect(secret).toHaveProperty('ADMIN_API_KEY');
+    expect(secret).toHaveProperty('ADMIN_API_KEYS');
+    expect(config).not.toHaveProperty('ADMIN_API_KEYS');
     expect(config).not.toHaveProperty('ADMIN_API_KEY');
     // And the ConfigMap's values pass the processes' own validation.
     for (const schema of Object.values(deployments)) expect(() => schema.parse({ ...config, ...secret })).not.toThrow();

@@ -86,9 +86,12 @@ test('finds a missing record, an orphan and a stale version; --repair fixes them
   });
 });
 
-test('POST /admin/reconcile answers the report behind the admin key, and the last run shows on /metrics', async () => {
+test('POST /admin/reconcile answers the report behind the admin key, audited under its name; the last run shows on /metrics', async () => {
   await api.http.post('/admin/reconcile').expect(401);
   const res = await api.http.post('/admin/reconcile').set('X-API-Key', API_KEY).expect(200);
+  const [audited] = await api.db.adminAction.findMany({ orderBy: { id: 'desc' }, take: 1 });
+  expect(audited).toMatchObject({ actor: 'admin', action: 'reconcile', outcome: 'ok', count: 0 });
+  expect(audited?.detail).toContain(`run ${res.body.runId}`);
   expect(res.headers['cache-control']).toBe('no-store');
   expect(res.body).toMatchObject({ missing: { count: 0 }, orphans: { count: 0 }, behind: { count: 0 }, repaired: 0 });
   const metrics = (await api.http.get('/metrics').expect(200)).text;

@@ -8,3 +8,4 @@ export * from './dead-letter';
 export * from './text';
 export * from './reconcile';
 export * from './consumption';
+export * from './admin';

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import {
+  envAdminApiKey,
+  envAdminApiKeys,
+  envBoolean,
   envHeapGrowthPercent,
   envLogLevel,
   envPort,
@@ -19,8 +22,11 @@ export const InventoryApiConfig = z.object({
   REDIS_URL: envRedisUrl,
   REDIS_COMMAND_TIMEOUT_MS: envRedisCommandTimeoutMs,
   ...envStreamNames,
-  /** Enables /admin/dlq; without it those routes answer 404. */
-  ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Admin keys (name:key,…) and the single key of before (as "admin"): /admin/* and the page need one; none, they answer 404. */
+  ADMIN_API_KEYS: envAdminApiKeys,
+  ADMIN_API_KEY: envAdminApiKey,
+  /** Session cookies Secure on every request (behind a TLS proxy that Express does not trust); over TLS they always are. */
+  ADMIN_COOKIE_SECURE: envBoolean(false),
   /** How often the dead-letter page at /admin reloads itself. */
   ADMIN_PAGE_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   IDEMPOTENCY_RETENTION_MS: z.coerce

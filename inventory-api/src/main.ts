@@ -1,5 +1,6 @@
 import {
   RecurringFailure,
+  adminKeysOf,
   Shutdown,
   createLogger,
   createMetricsRegistry,
@@ -13,7 +14,7 @@ import { requestClassesOf } from '@stockstream/platform/http';
 import { compileWasmWithBaselineOnly } from '@stockstream/prisma';
 import { createInventoryDb } from '@stockstream/prisma/inventory';
 import { loadConfig } from './config';
-import { DeadLetterQueue } from '@stockstream/inventory-core';
+import { inventoryAdmin } from './admin/inventory-admin';
 import { createInventoryApp } from './http/app';
 
 const logger = createLogger('inventory-api');
@@ -36,14 +37,22 @@ async function main(): Promise<void> {
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
   });
   redis.connect().catch((error: unknown) => logger.warn('redis not reachable at start', { error: errorMessage(error) }));
-  const admin = config.ADMIN_API_KEY
-    ? {
-        apiKey: config.ADMIN_API_KEY,
-        deadLetters: new DeadLetterQueue(redis, config.DEAD_LETTER_STREAM, config.PRODUCT_STREAM),
-        group: config.CONSUMER_GROUP,
-        refreshSeconds: config.ADMIN_PAGE_REFRESH_SECONDS,
-      }
-    : undefined;
+  const keys = adminKeysOf(config);
+  const admin =
+    keys.length > 0
+      ? inventoryAdmin(
+          { db, redis, logger },
+          {
+            keys,
+            deadLetterStream: config.DEAD_LETTER_STREAM,
+            productStream: config.PRODUCT_STREAM,
+            group: config.CONSUMER_GROUP,
+            refreshSeconds: config.ADMIN_PAGE_REFRESH_SECONDS,
+            secureCookie: config.ADMIN_COOKIE_SECURE,
+          },
+        )
+      : undefined;
+  admin?.jobs.startResuming();
   const app = createInventoryApp({ db, logger, redis, admin, metrics: createMetricsRegistry('inventory-api') });
   const server = await listen(app, config.INVENTORY_API_PORT, config.HOST, requestClassesOf(app));
   // Stored answers of Idempotency-Keys are kept for a retention, then forgotten.
@@ -57,11 +66,12 @@ async function main(): Promise<void> {
   logger.info('inventory-api listening', {
     url: `http://${config.HOST}:${server.port}`,
     docs: `http://${config.HOST}:${server.port}/docs`,
-    admin: admin ? 'enabled' : 'disabled (set ADMIN_API_KEY)',
+    admin: admin ? `enabled for ${keys.map((key) => key.name).join(', ')}` : 'disabled (set ADMIN_API_KEYS or ADMIN_API_KEY)',
   });
 
   new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS)
     .add('http', () => server.close())
+    .add('dead-letter jobs', async () => admin?.jobs.stop())
     .add('sweep', () => clearInterval(sweep))
     .add('database', () => db.$disconnect())
     .add('redis', async () => {

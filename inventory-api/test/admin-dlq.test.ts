@@ -61,14 +61,29 @@ describe('/admin/dlq security', () => {
 });
 
 describe('/admin/dlq operations', () => {
-  test('GET lists them oldest first, filtered by reason and type', async () => {
+  test('GET answers a page, newest first (order=oldest the other way), filtered by reason, type, product, event and error text', async () => {
     const all = await admin('get', '/admin/dlq').expect(200);
-    expect(all.body.map((letter: { id: string }) => letter.id)).toEqual(ids);
-    const invalid = await admin('get', '/admin/dlq?reason=invalid').expect(200);
-    expect(invalid.body).toHaveLength(1);
-    const updates = await admin('get', '/admin/dlq?type=product.updated').expect(200);
-    expect(updates.body.map((letter: { eventId: string }) => letter.eventId)).toEqual([updated.id]);
-    await admin('get', '/admin/dlq?limit=0').expect(400);
+    expect(all.body).toEqual({ items: expect.any(Array), nextCursor: null });
+    expect(all.body.items.map((letter: { id: string }) => letter.id)).toEqual([...ids].reverse());
+    const oldest = await admin('get', '/admin/dlq?order=oldest').expect(200);
+    expect(oldest.body.items.map((letter: { id: string }) => letter.id)).toEqual(ids);
+    const ofFilter = async (query: string) =>
+      (await admin('get', `/admin/dlq?${query}`).expect(200)).body.items.map((letter: { id: string }) => letter.id);
+    expect(await ofFilter('reason=invalid')).toEqual([ids[1]]);
+    expect(await ofFilter('type=product.updated')).toEqual([ids[2]]);
+    expect(await ofFilter(`productId=${created.data.productId}`)).toEqual([ids[0]]);
+    expect(await ofFilter(`eventId=${updated.id}`)).toEqual([ids[2]]);
+    expect(await ofFilter('q=DATABASE%20SAID')).toEqual([ids[0]]);
+    expect(await ofFilter(`until=${encodeURIComponent(new Date(0).toISOString())}`)).toEqual([]);
+    expect(await ofFilter(`since=${encodeURIComponent(new Date(0).toISOString())}`)).toHaveLength(3);
+    const limited = await admin('get', '/admin/dlq?limit=2').expect(200);
+    expect(limited.body.nextCursor).toBe(ids[1]);
+    const rest = await admin('get', `/admin/dlq?limit=2&cursor=${limited.body.nextCursor}`).expect(200);
+    expect(rest.body).toEqual({ items: [expect.objectContaining({ id: ids[0] })], nextCursor: null });
+    for (const bad of ['limit=0', 'limit=501', 'order=random', 'cursor=12', 'since=yesterday', 'cause=xyz']) {
+      const res = await admin('get', `/admin/dlq?${bad}`).expect(400);
+      expect(res.body.errors[0].path).toBe(`query.${bad.split('=')[0]}`);
+    }
   });
 
   test('GET one shows why it failed and the original event, parsed', async () => {
@@ -115,7 +130,7 @@ describe('/admin/dlq operations', () => {
   test('DELETE purges one; an unknown one is a 404', async () => {
     await admin('delete', `/admin/dlq/${ids[1]}`).expect(204);
     await admin('delete', `/admin/dlq/${ids[1]}`).expect(404);
-    expect((await admin('get', '/admin/dlq').expect(200)).body.map((letter: { id: string }) => letter.id)).toEqual([ids[2]]);
+    expect((await admin('get', '/admin/dlq').expect(200)).body.items.map((letter: { id: string }) => letter.id)).toEqual([ids[2]]);
   });
 
   test('an id with a part above 2^64 - 1 is a 400 naming params.id, on reads and on replay', async () => {

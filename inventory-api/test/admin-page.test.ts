@@ -5,9 +5,12 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { connectTestRedis } from '../../platform/test/support/redis-client';
+import { createLogger } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
+import { captureLogLines } from '../../platform/test/support/log-lines';
 import { asFields, productEvent, seedDeadLetters, testDeadLetterStreams } from './support/dead-letters';
 import { startInventoryApi } from './support/inventory-api';
+import { SignInThrottle } from '../src/http/admin-page/sign-in-throttle';
 import type { InventoryApiHarness } from './support/inventory-api';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -56,7 +59,7 @@ describeInBrowser('the dead-letter page in a browser', () => {
     await page.goto(`${base}/admin`);
     await page.fill('input[name=apiKey]', 'not-the-key-at-all');
     await page.click('button[type=submit]');
-    await page.waitForSelector('text=That key is not the admin key.');
+    await page.waitForSelector('text=That key is not an admin key.');
     await page.fill('input[name=apiKey]', API_KEY);
     await page.click('button[type=submit]');
     await page.waitForSelector('[data-testid=empty]');
@@ -70,9 +73,8 @@ describeInBrowser('the dead-letter page in a browser', () => {
     // No reload by the test: the page refreshes itself.
     await page.waitForSelector('text=sku POISON is refused', { timeout: 15_000 });
     expect(await page.textContent('[data-testid=total] b')).toBe('1');
-    if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: path.join(__dirname, '..', '..', 'docs', 'admin-dead-letters.png') });
 
-    await page.click('table a');
+    await page.click('a[href^="/admin/letters/"]');
     await page.waitForSelector(`text=${event.data.productId}`);
     await page.click('button:has-text("Replay")');
     await page.waitForSelector('text=Replayed: the event is back on the product stream.');
@@ -101,10 +103,61 @@ describeInBrowser('the dead-letter page in a browser', () => {
   test('purge asks first, then deletes', async () => {
     await seedDeadLetters(redis, streams, [{ fields: { id: 'x', data: '{' }, reason: 'invalid', error: 'data: not valid JSON' }]);
     await page.goto(`${base}/admin`);
-    await page.click('button:has-text("Purge")');
+    await page.click('tr:has(a[href^="/admin/letters/"]) button:has-text("Purge")');
     await page.waitForSelector('text=cannot be replayed after');
     await page.click('button:has-text("Yes, purge it")');
     await page.waitForSelector('text=Purged.');
+    expect(await redis.xLen(streams.deadLetterStream)).toBe(0);
+  });
+
+  test('letters of two causes show as two groups, largest first; replaying a group is a job whose progress the page shows; the audit lists it', async () => {
+    const many = Array.from({ length: 120 }, () => {
+      const event = productEvent('product.updated');
+      return {
+        fields: asFields(event),
+        reason: 'max-deliveries' as const,
+        error: `no inventory record for product ${event.data.productId}`,
+      };
+    });
+    const few = Array.from({ length: 30 }, (_, i) => ({
+      fields: asFields(productEvent()),
+      reason: 'max-deliveries' as const,
+      error: `sku "POISON-${i}" is refused`,
+    }));
+    await seedDeadLetters(redis, streams, [...many, ...few]);
+    await page.goto(`${base}/admin`);
+    const groups = await page.$$eval('[data-testid=group]', (rows) => rows.map((row) => row.textContent ?? ''));
+    expect(groups).toHaveLength(2);
+    expect(groups[0]).toContain('120');
+    expect(groups[0]).toContain('no inventory record for product <id>');
+    expect(groups[1]).toContain('30');
+    expect(groups[1]).toContain('sku "…" is refused');
+    expect(await page.$('[data-testid=chart] rect[height]:not([height="0"])')).not.toBeNull();
+    if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: path.join(__dirname, '..', '..', 'docs', 'admin-dead-letters.png') });
+
+    await page.click('[data-testid=group] button:has-text("Replay 120")');
+    await page.waitForSelector('text=Job started');
+    await api.admin?.jobs.idle();
+    await page.goto(`${base}/admin`);
+    expect(await page.textContent('[data-testid=job]')).toContain('120 of 120');
+    expect(await page.textContent('[data-testid=job-status]')).toBe('done');
+    expect(await page.textContent('[data-testid=total] b')).toBe('30');
+    expect(await page.$$('[data-testid=group]')).toHaveLength(1);
+
+    await page.click('a[href="/admin/actions"]');
+    const actions = await page.$$eval('[data-testid=audit]', (rows) => rows.map((row) => row.textContent ?? ''));
+    expect(actions[0]).toMatch(/admin\s*dead-letter\.group-replay.*120\s*ok/s);
+    expect(actions.some((row) => /admin\s*sign-in.*ok/s.test(row))).toBe(true);
+    expect(actions.some((row) => /unknown\s*sign-in.*failed/s.test(row))).toBe(true);
+
+    // Purging a group asks first.
+    await page.goto(`${base}/admin`);
+    await page.click('[data-testid=group] button:has-text("Purge 30")');
+    await page.waitForSelector('text=cannot be replayed after');
+    expect(await redis.xLen(streams.deadLetterStream)).toBe(30);
+    await page.click('button:has-text("Yes, purge 30")');
+    await page.waitForSelector('text=Job started');
+    await api.admin?.jobs.idle();
     expect(await redis.xLen(streams.deadLetterStream)).toBe(0);
   });
 });
@@ -120,6 +173,111 @@ describe('the dead-letter page without a browser', () => {
     expect(await redis.exists(`${streams.stream}:consumption`)).toBe(0);
     expect(await redis.xLen(streams.deadLetterStream)).toBe(1);
     await redis.xDel(streams.deadLetterStream, id ?? '0-0');
+  });
+
+  test('errors of the page are pages: a stale form is a 403 in HTML, not problem+json', async () => {
+    const signIn = await api.http.post('/admin/session').type('form').send({ apiKey: API_KEY }).expect(303);
+    const cookie = String(signIn.headers['set-cookie']).split(';')[0] ?? '';
+    const res = await api.http.post('/admin/resume').set('Cookie', cookie).type('form').send({ csrf: 'forged' }).expect(403);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.text).toContain('The form is stale or not from this page');
+  });
+
+  test('sign-out ends the session on the server: the old cookie no longer opens the page', async () => {
+    const signIn = await api.http.post('/admin/session').type('form').send({ apiKey: API_KEY }).expect(303);
+    const cookie = String(signIn.headers['set-cookie']).split(';')[0] ?? '';
+    const page = await api.http.get('/admin').set('Cookie', cookie).expect(200);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    await api.http.post('/admin/sign-out').set('Cookie', cookie).type('form').send({ csrf }).expect(303);
+    const after = await api.http.get('/admin').set('Cookie', cookie).expect(401);
+    expect(after.text).toContain('Sign in');
+  });
+
+  test('a session token with extra parts, or made up, is refused', async () => {
+    const signIn = await api.http.post('/admin/session').type('form').send({ apiKey: API_KEY }).expect(303);
+    const cookie = String(signIn.headers['set-cookie']).split(';')[0] ?? '';
+    await api.http.get('/admin').set('Cookie', `${cookie}.extra`).expect(401);
+    await api.http
+      .get('/admin')
+      .set('Cookie', `stockstream_admin=${'A'.repeat(43)}`)
+      .expect(401);
+  });
+
+  test('named keys: each signs in as its name, and the audit says who did what', async () => {
+    const named = await startInventoryApi({
+      redis,
+      apiKey: API_KEY,
+      moreKeys: [{ name: 'alice', key: 'alice-key-0123456789abcdef' }],
+      deadLetterStream: streams.deadLetterStream,
+      productStream: streams.stream,
+    });
+    try {
+      const signIn = await named.http.post('/admin/session').type('form').send({ apiKey: 'alice-key-0123456789abcdef' }).expect(303);
+      const cookie = String(signIn.headers['set-cookie']).split(';')[0] ?? '';
+      const page = await named.http.get('/admin').set('Cookie', cookie).expect(200);
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+      await named.http.post('/admin/pause').set('Cookie', cookie).type('form').send({ csrf, reason: 'checking' }).expect(303);
+      expect(await redis.hGet(`${streams.stream}:consumption`, 'by')).toBe('alice');
+      await named.http.post('/admin/resume').set('Cookie', cookie).type('form').send({ csrf }).expect(303);
+      const audit = await named.http.get('/admin/audit').set('X-API-Key', 'alice-key-0123456789abcdef').expect(200);
+      expect(audit.body.items.slice(0, 3).map((entry: { actor: string; action: string }) => `${entry.actor} ${entry.action}`)).toEqual([
+        'alice consumption.resume',
+        'alice consumption.pause',
+        'alice sign-in',
+      ]);
+      expect(JSON.stringify(audit.body)).not.toContain('alice-key-0123456789abcdef');
+    } finally {
+      await named.close();
+    }
+  });
+
+  test('the cookie is Secure when the page is served over TLS, or when a setting says so', async () => {
+    const secure = await startInventoryApi({
+      redis,
+      apiKey: API_KEY,
+      secureCookie: true,
+      deadLetterStream: streams.deadLetterStream,
+      productStream: streams.stream,
+    });
+    try {
+      const signIn = await secure.http.post('/admin/session').type('form').send({ apiKey: API_KEY }).expect(303);
+      expect(String(signIn.headers['set-cookie'])).toMatch(/; Secure/);
+    } finally {
+      await secure.close();
+    }
+    const plain = await api.http.post('/admin/session').type('form').send({ apiKey: API_KEY }).expect(303);
+    expect(String(plain.headers['set-cookie'])).not.toMatch(/Secure/);
+  });
+
+  test('repeated failed sign-ins from one address are slowed (429 with Retry-After, even for the right key) and logged as a warning', async () => {
+    const logger = createLogger('inventory-api-test', 'info');
+    const lines = captureLogLines(logger);
+    const throttled = await startInventoryApi({
+      redis,
+      logger,
+      apiKey: API_KEY,
+      deadLetterStream: streams.deadLetterStream,
+      productStream: streams.stream,
+      signInThrottle: new SignInThrottle({ freeFailures: 3, firstDelayMs: 60_000, maxDelayMs: 60_000, windowMs: 60_000 }),
+    });
+    try {
+      for (let i = 0; i < 4; i++)
+        await throttled.http
+          .post('/admin/session')
+          .type('form')
+          .send({ apiKey: `wrong-${i}` })
+          .expect(401);
+      const slowed = await throttled.http.post('/admin/session').type('form').send({ apiKey: API_KEY }).expect(429);
+      expect(Number(slowed.headers['retry-after'])).toBeGreaterThan(0);
+      expect(slowed.text).toContain('Too many failed sign-ins');
+      const failed = await throttled.db.adminAction.count({ where: { action: 'sign-in', outcome: 'failed' } });
+      expect(failed).toBe(4);
+      const warnings = lines.filter((line) => line.message === 'repeated failed admin sign-ins');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ level: 'warn', failures: 4 });
+    } finally {
+      await throttled.close();
+    }
   });
 
   test('without ADMIN_API_KEY the page says that admin is disabled', async () => {

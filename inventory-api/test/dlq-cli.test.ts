@@ -5,16 +5,31 @@ import path from 'node:path';
 import { TEST_REDIS_URL, connectTestRedis } from '../../platform/test/support/redis-client';
 import type { RedisClient } from '@stockstream/platform';
 import { waitFor } from '../../platform/test/support/wait';
-import { asFields, productEvent, seedDeadLetters, testDeadLetterStreams } from './support/dead-letters';
+import { DeadLetterQueue } from '@stockstream/inventory-core';
+import { createInventoryDb } from '@stockstream/prisma/inventory';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
+import { createTestDatabase } from '@stockstream/prisma/testing';
+import type { TestDatabase } from '@stockstream/prisma/testing';
+import { asFields, productEvent, seedDeadLetters, seedManyDeadLetters, testDeadLetterStreams } from './support/dead-letters';
 
 const REDIS_URL = TEST_REDIS_URL;
 const cli = path.join(__dirname, '..', 'dist', 'dead-letters', 'cli.js');
 const streams = testDeadLetterStreams();
 let redis: RedisClient;
+let queue: DeadLetterQueue;
+let database: TestDatabase;
+let db: InventoryDb;
 
 function dlq(args: string[], env: Record<string, string> = {}) {
   const run = spawnSync(process.execPath, [cli, ...args], {
-    env: { ...process.env, REDIS_URL, DEAD_LETTER_STREAM: streams.deadLetterStream, PRODUCT_STREAM: streams.stream, ...env },
+    env: {
+      ...process.env,
+      REDIS_URL,
+      DEAD_LETTER_STREAM: streams.deadLetterStream,
+      PRODUCT_STREAM: streams.stream,
+      INVENTORY_DATABASE_URL: database.url,
+      ...env,
+    },
     encoding: 'utf8',
   });
   return { code: run.status, out: run.stdout, err: run.stderr };
@@ -22,13 +37,20 @@ function dlq(args: string[], env: Record<string, string> = {}) {
 
 beforeAll(async () => {
   redis = await connectTestRedis();
+  queue = new DeadLetterQueue(redis, streams.deadLetterStream, streams.stream);
+  database = await createTestDatabase('inventory');
+  db = createInventoryDb(database.url, { poolSize: 2 });
 });
 afterAll(async () => {
-  await redis.del([streams.stream, streams.deadLetterStream]);
+  await queue.purgeAll();
+  await redis.del([streams.stream, `${streams.stream}:consumption`]);
   await redis.close();
+  await db.$disconnect();
+  await database.drop();
 });
 beforeEach(async () => {
-  await redis.del([streams.stream, streams.deadLetterStream]);
+  await queue.purgeAll();
+  await redis.del(streams.stream);
 });
 
 const seed = () =>
@@ -46,11 +68,70 @@ describe('npm run dlq', () => {
     const lines = table.out.trim().split('\n');
     expect(lines[0]).toMatch(/^DLQ ID +ORIGINAL ID +TYPE +REASON +DELIVERIES +FAILED AT +ERROR$/);
     expect(lines).toHaveLength(4);
+    expect(lines[1]).toContain(ids[2]); // newest first
     expect(lines[2]).toContain(ids[1]);
     expect(lines[2]).toMatch(/invalid +1 /);
     const json = JSON.parse(dlq(['list', '--json', '--reason', 'max-deliveries', '--type', 'product.updated']).out);
-    expect(json.map((letter: { id: string }) => letter.id)).toEqual([ids[2]]);
-    expect(JSON.parse(dlq(['list', '--json', '--limit', '1']).out)).toHaveLength(1);
+    expect(json).toEqual({ items: [expect.objectContaining({ id: ids[2] })], nextCursor: null });
+    const first = dlq(['list', '--limit', '2']).out;
+    expect(first).toContain(`more: --cursor ${ids[1]}`);
+    const rest = JSON.parse(dlq(['list', '--json', '--limit', '2', '--cursor', ids[1]!]).out);
+    expect(rest.items.map((letter: { id: string }) => letter.id)).toEqual([ids[0]]);
+    expect(dlq(['list', '--since', 'yesterday']).code).toBe(2);
+  });
+
+  test('list --all streams every letter, a line (or a JSON object) each, page after page', async () => {
+    const ids = await seedManyDeadLetters(redis, streams, 1_200, (i) => ({
+      fields: asFields(productEvent()),
+      reason: 'max-deliveries',
+      error: `boom ${i}`,
+    }));
+    const all = dlq(['list', '--all', '--json', '--oldest']);
+    expect(all.code).toBe(0);
+    expect(
+      all.out
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { id: string }).id),
+    ).toEqual(ids);
+    expect(dlq(['list', '--all', '--q', 'boom 1199']).out.trim().split('\n')).toEqual([expect.stringContaining(ids[1199]!)]);
+  });
+
+  test('groups lists the causes; replay --group and purge --group --yes act on one, as a job, audited as cli:<user>', async () => {
+    await seedManyDeadLetters(redis, streams, 30, (i) => ({
+      fields: asFields(productEvent()),
+      reason: 'max-deliveries',
+      error: i < 20 ? `no inventory record for ${i}` : `sku '${i}' refused`,
+    }));
+    const groups = dlq(['groups']);
+    expect(groups.code).toBe(0);
+    const [large, small] = groups.out.trim().split('\n');
+    expect(large).toMatch(/^[0-9a-f]{12} +20 +max-deliveries +no inventory record for <n>$/);
+    expect(small).toMatch(/^[0-9a-f]{12} +10 +max-deliveries +sku '…' refused$/);
+    const replayed = dlq(['replay', '--group', large!.slice(0, 12)]);
+    expect(replayed.code).toBe(0);
+    expect(replayed.out).toMatch(/job .* done: 20 replayed, 0 skipped/);
+    expect(await redis.xLen(streams.stream)).toBe(20);
+    expect(dlq(['purge', '--group', small!.slice(0, 12)]).code).toBe(2);
+    expect(dlq(['purge', '--group', small!.slice(0, 12), '--yes']).out).toMatch(/done: 10 purged/);
+    expect(await redis.xLen(streams.deadLetterStream)).toBe(0);
+    expect(dlq(['replay', '--group', large!.slice(0, 12)]).code).toBe(1);
+    const actions = await db.adminAction.findMany({ orderBy: { id: 'asc' } });
+    expect(actions.map((action) => [action.actor.startsWith('cli'), action.action, action.outcome, action.count])).toEqual([
+      [true, 'dead-letter.group-replay', 'started', 20],
+      [true, 'dead-letter.group-replay', 'ok', 20],
+      [true, 'dead-letter.group-purge', 'started', 10],
+      [true, 'dead-letter.group-purge', 'ok', 10],
+    ]);
+    await db.adminAction.deleteMany();
+  });
+
+  test('an action when the audit database does not answer exits 5 and does nothing', async () => {
+    const [id] = await seed();
+    const down = dlq(['purge', id!], { INVENTORY_DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nowhere' });
+    expect(down.code).toBe(5);
+    expect(down.err).toContain('the inventory database does not answer');
+    expect(await redis.xLen(streams.deadLetterStream)).toBe(3);
   });
 
   test('show prints one whole, with the event; an unknown id exits 1', async () => {
@@ -212,8 +293,12 @@ describe('npm run dlq pause / resume', () => {
   test('pause says since when and why, the workers read it from Redis; resume clears it', async () => {
     const paused = dlq(['pause', '--reason', 'bad deploy']);
     expect(paused.code).toBe(0);
-    expect(paused.out).toMatch(/paused since .* by cli: bad deploy/);
-    expect(await redis.hGetAll(`${streams.stream}:consumption`)).toMatchObject({ paused: '1', by: 'cli', reason: 'bad deploy' });
+    expect(paused.out).toMatch(/paused since .* by cli:\S+: bad deploy/);
+    expect(await redis.hGetAll(`${streams.stream}:consumption`)).toMatchObject({
+      paused: '1',
+      by: expect.stringMatching(/^cli/),
+      reason: 'bad deploy',
+    });
     const resumed = dlq(['resume']);
     expect(resumed.code).toBe(0);
     expect(resumed.out).toContain('resumed');

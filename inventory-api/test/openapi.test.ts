@@ -22,7 +22,9 @@ describe('GET /openapi.json', () => {
 
   test("passes Redocly's recommended rules with no error and no warning, with and without the admin paths", async () => {
     await expectLintClean((await api.http.get('/openapi.json').expect(200)).body);
-    await expectLintClean(inventoryOpenApi([registerAdminPaths]));
+    // /admin/dlq/{id}/replay and /admin/dlq/groups/{id} would both match /admin/dlq/groups/replay, but a
+    // dead-letter id is `<ms>-<seq>` (its pattern is in the document), never "groups": not ambiguous in fact.
+    await expectLintClean(inventoryOpenApi([registerAdminPaths]), ['no-ambiguous-paths']);
   });
 
   test('lists every route the app serves, and nothing it does not', async () => {

@@ -9,12 +9,12 @@ import { createInventoryDb } from '@stockstream/prisma/inventory';
 import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
-import { DeadLetterQueue } from '@stockstream/inventory-core';
 import { captureLogLines, waitForLine } from '../../platform/test/support/log-lines';
 import type { LogLine } from '../../platform/test/support/log-lines';
 import { PrivateRedis } from '../../platform/test/support/redis-server';
 import { expectEachUnavailable } from '../../platform/test/support/unavailable';
 import { createInventoryApp } from '../src/http/app';
+import { inventoryAdmin } from '../src/admin/inventory-admin';
 import { loadConfig } from '../src/config';
 
 // The page's settings as shipped.
@@ -38,13 +38,22 @@ beforeAll(async () => {
   database = await createTestDatabase('inventory');
   db = createInventoryDb(database.url, { poolSize: 2 });
   const { deadLetterStream, stream } = testDeadLetterStreams();
-  const deadLetters = new DeadLetterQueue(redis, deadLetterStream, stream);
   http = request(
     createInventoryApp({
       db,
       logger,
       redis,
-      admin: { apiKey: API_KEY, deadLetters, group: CONSUMER_GROUP, refreshSeconds: ADMIN_PAGE_REFRESH_SECONDS },
+      admin: inventoryAdmin(
+        { db, redis, logger },
+        {
+          keys: [{ name: 'admin', key: API_KEY }],
+          deadLetterStream,
+          productStream: stream,
+          group: CONSUMER_GROUP,
+          refreshSeconds: ADMIN_PAGE_REFRESH_SECONDS,
+          secureCookie: false,
+        },
+      ),
       metrics: createMetricsRegistry('inventory-api'),
     }),
   );

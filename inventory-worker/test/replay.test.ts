@@ -38,7 +38,7 @@ test('creates dead-lettered while the database refused them apply when replayed,
 
   // Half replayed now (they apply), then every product renamed, then the other half replayed (stale).
   const letters = await queue.list({ limit: 20 });
-  expect(Object.values(await queue.replay(letters.slice(0, 10).map((letter) => letter.id))).every((id) => id !== null)).toBe(true);
+  expect(Object.values(await queue.replay(letters.items.slice(0, 10).map((letter) => letter.id))).every((id) => id !== null)).toBe(true);
   await waitFor('10 records', async () => (await worker.db.inventoryItem.count()) === 10);
   await publish(
     worker.redis,
@@ -46,7 +46,7 @@ test('creates dead-lettered while the database refused them apply when replayed,
     products.map((event) => productUpdated(event.data.productId, `FIXED-${event.data.productId.slice(0, 8)}`, 'Renamed')),
   );
   await waitFor('every record renamed', async () => (await worker.db.inventoryItem.count({ where: { name: 'Renamed' } })) === 20);
-  await queue.replayAll({ reason: 'max-deliveries' });
+  for await (const outcome of queue.replayEach({ reason: 'max-deliveries' })) expect(outcome.outcome).toBe('replayed');
   expect(await queue.length()).toBe(0);
   await waitFor('the late creates handled', () => worker.outcomes.count('product.created', 'stale') === 10);
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AdminKey } from './admin-key';
 import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from './redis';
 
 /** "true"/"false"/"1"/"0"/"yes"/"no"; z.coerce.boolean() would take "false" as true. */
@@ -78,4 +79,51 @@ export function parseConfig<T extends z.ZodType>(schema: T, env: NodeJS.ProcessE
     return `  ${variable}: ${issue.message}${value === undefined ? '' : shown(variable, value)}`;
   });
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+const ADMIN_KEY_NAME = /^[A-Za-z0-9._@-]{1,50}$/;
+
+/**
+ * ADMIN_API_KEYS: `name:key,name:key`, each key at least 16 characters, names and keys unique. The name is
+ * the actor the audit records. Messages name the entry by its position or name, never show a key.
+ */
+export const envAdminApiKeys = z
+  .string()
+  .optional()
+  .transform((value, context) => {
+    if (value === undefined || value.trim() === '') return [];
+    const keys: AdminKey[] = [];
+    for (const [index, entry] of value.split(',').entries()) {
+      const colon = entry.indexOf(':');
+      const name = entry.slice(0, colon).trim();
+      const key = entry.slice(colon + 1).trim();
+      const problem =
+        colon < 0
+          ? `entry ${index + 1} is not name:key`
+          : !ADMIN_KEY_NAME.test(name)
+            ? `entry ${index + 1}'s name must be 1 to 50 letters, digits or . _ @ -`
+            : key.length < 16
+              ? `the key of "${name}" must be at least 16 characters`
+              : keys.some((other) => other.name === name)
+                ? `"${name}" is named twice`
+                : keys.some((other) => other.key === key)
+                  ? `the key of "${name}" is also another name's key`
+                  : undefined;
+      if (problem) {
+        context.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      keys.push({ name, key });
+    }
+    return keys;
+  });
+
+/** ADMIN_API_KEY: one key, for the actor "admin" (kept working beside ADMIN_API_KEYS). */
+export const envAdminApiKey = z.string().min(16, 'must be at least 16 characters').optional();
+
+/** Every admin key a process accepts: ADMIN_API_KEYS, and ADMIN_API_KEY as "admin". Empty: admin is off. */
+export function adminKeysOf(config: { ADMIN_API_KEY?: string | undefined; ADMIN_API_KEYS: AdminKey[] }): AdminKey[] {
+  return config.ADMIN_API_KEY === undefined
+    ? config.ADMIN_API_KEYS
+    : [{ name: 'admin', key: config.ADMIN_API_KEY }, ...config.ADMIN_API_KEYS];
 }

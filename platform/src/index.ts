@@ -13,3 +13,5 @@ export * from './free-port';
 export * from './stream-ids';
 export * from './recurring-failure';
 export * from './memory';
+export * from './admin-key';
+export * from './cli-actor';

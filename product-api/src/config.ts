@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import {
+  envAdminApiKey,
+  envAdminApiKeys,
   envHeapGrowthPercent,
   envLogLevel,
   envPort,
@@ -32,8 +34,9 @@ export const ProductApiConfig = z.object({
     .int()
     .min(0)
     .default(24 * 60 * 60 * 1000),
-  /** Enables POST /admin/reconcile (send it as X-API-Key); without it /admin answers 404. */
-  ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Enable POST /admin/reconcile (a key sent as X-API-Key; its name is the audit's actor); none: /admin answers 404. */
+  ADMIN_API_KEYS: envAdminApiKeys,
+  ADMIN_API_KEY: envAdminApiKey,
   /** Read (never written) by reconcile, to compare the inventory records with the products. */
   INVENTORY_DATABASE_URL: envPostgresUrl(DATABASES.inventory.defaultUrl),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import {
+  adminKeysOf,
   Shutdown,
   createLogger,
   createMetricsRegistry,
@@ -58,8 +59,9 @@ async function main(): Promise<void> {
     logger,
     outboxMetrics(metrics, () => relay.backlog()),
   );
-  const inventory = config.ADMIN_API_KEY ? createInventoryDb(config.INVENTORY_DATABASE_URL, { poolSize: 2 }) : undefined;
-  const admin = config.ADMIN_API_KEY && inventory ? { apiKey: config.ADMIN_API_KEY, inventory } : undefined;
+  const keys = adminKeysOf(config);
+  const inventory = keys.length > 0 ? createInventoryDb(config.INVENTORY_DATABASE_URL, { poolSize: 2 }) : undefined;
+  const admin = inventory ? { keys, inventory } : undefined;
   const app = createProductApp({ db, sql, redis, logger, metrics, relay, admin });
   const server = await listen(app, config.PRODUCT_API_PORT, config.HOST, requestClassesOf(app));
   relay.start();

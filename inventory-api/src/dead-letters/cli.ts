@@ -1,33 +1,62 @@
 // `npm run dlq -- <command>`: the dead-letter stream, for operators. Exit codes: 0 done, 1 an id is unknown
-// (or its letter cannot be replayed), 2 the command is wrong (nothing done), 3 Redis does not answer,
-// 4 anything else went wrong.
+// (or its letter cannot be replayed, or a group job is running), 2 the command is wrong (nothing done),
+// 3 Redis does not answer, 4 anything else went wrong, 5 the inventory database (the audit) does not answer.
 import { parseArgs } from 'node:util';
 import { createClient } from '@redis/client';
 import { z } from 'zod';
-import { DeadLetterId } from '@stockstream/contracts';
-import type { DeadLetter } from '@stockstream/contracts';
-import { ConfigError, envRedisUrl, envStreamNames, errorMessage, maskUrl, parseConfig } from '@stockstream/platform';
+import { CauseId, DeadLetterId, DeadLetterListQuery } from '@stockstream/contracts';
+import type { DeadLetter, DeadLetterJob } from '@stockstream/contracts';
+import {
+  ConfigError,
+  cliActor,
+  createLogger,
+  envPostgresUrl,
+  envRedisUrl,
+  envStreamNames,
+  errorMessage,
+  maskUrl,
+  parseConfig,
+} from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
-import { ConsumptionSwitch, DeadLetterQueue } from '@stockstream/inventory-core';
+import { DeadLetterQueue } from '@stockstream/inventory-core';
+import type { ReplayOutcome } from '@stockstream/inventory-core';
+import { DATABASES } from '@stockstream/prisma';
+import { createInventoryDb } from '@stockstream/prisma/inventory';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
+import type { AdminActionEntry } from '../admin/admin-audit';
+import { JobRunningError, NoSuchCauseError } from '../admin/cause-jobs';
+import { inventoryAdmin } from '../admin/inventory-admin';
+import type { InventoryAdmin } from '../admin/inventory-admin';
 
-export const EXIT = { ok: 0, unknownId: 1, usage: 2, redisDown: 3, failed: 4 } as const;
+export const EXIT = { ok: 0, unknownId: 1, usage: 2, redisDown: 3, failed: 4, databaseDown: 5 } as const;
 
 const USAGE = `usage: npm run dlq -- <command>
 
-  list [--reason R] [--type T] [--limit N] [--json]   the dead letters, oldest first
-  show <id>                                          one, whole, with its event
-  replay <id...> | replay --all [--reason R]         back on the product stream (same event id), out of here
-  purge <id...> | purge --all --yes                  delete them
-  stats [--json]                                     counts by reason and type, age of the oldest
-  watch                                              follow new dead letters live, a line each (Ctrl-C stops)
-  pause [--reason R] | resume                        stop every worker reading the product stream, or let them again
+  list [filters] [--oldest] [--limit N] [--cursor C] [--json]
+                                       a page of dead letters, newest first, and the cursor of the next
+  list [filters] --all [--json]        every one, page after page (streamed: one line, or one JSON object, each)
+       filters: --reason R --type T --product-id P --event-id E --q TEXT --cause ID --since ISO --until ISO
+  show <id>                            one, whole, with its event
+  groups [--json]                      the causes (reason and error fingerprint), largest first
+  replay <id...> | replay --all [filters] | replay --group ID
+                                       back on the product stream (same event id), out of here
+  purge <id...> | purge --all --yes | purge --group ID --yes
+                                       delete them
+  stats [--json]                       counts by reason and type, age of the oldest
+  watch                                follow new dead letters live, a line each (Ctrl-C stops)
+  pause [--reason R] | resume          stop every worker reading the product stream, or let them again
+  reindex                              rebuild the counts and causes from the stream
 
-environment: REDIS_URL, DEAD_LETTER_STREAM (products.events.dlq), PRODUCT_STREAM (products.events)`;
+Replay, purge, pause and resume are audited in the inventory database (actor cli:<user>).
+
+environment: REDIS_URL, DEAD_LETTER_STREAM (products.events.dlq), PRODUCT_STREAM (products.events),
+INVENTORY_DATABASE_URL (the audit and group jobs)`;
 
 const CliConfig = z.object({
   REDIS_URL: envRedisUrl,
   DEAD_LETTER_STREAM: envStreamNames.DEAD_LETTER_STREAM,
   PRODUCT_STREAM: envStreamNames.PRODUCT_STREAM,
+  INVENTORY_DATABASE_URL: envPostgresUrl(DATABASES.inventory.defaultUrl),
 });
 
 export interface Io {
@@ -73,7 +102,39 @@ const line = (letter: DeadLetter) =>
 interface CliContext {
   redis: RedisClient;
   reader: () => Promise<RedisClient>;
+  /** The inventory database, for the audit and group jobs: opened on first use, refused with exit 5 if it does not answer. */
+  admin: () => Promise<InventoryAdmin>;
+  actor: string;
   stop: AbortSignal;
+}
+
+class DatabaseDownError extends Error {}
+
+const ListFilter = DeadLetterListQuery.pick({
+  reason: true,
+  type: true,
+  productId: true,
+  eventId: true,
+  q: true,
+  cause: true,
+  since: true,
+  until: true,
+});
+
+function filterOf(values: Record<string, string | boolean | undefined>): z.infer<typeof ListFilter> {
+  const given = {
+    reason: values.reason,
+    type: values.type,
+    productId: values['product-id'],
+    eventId: values['event-id'],
+    q: values.q,
+    cause: values.cause,
+    since: values.since,
+    until: values.until,
+  };
+  const parsed = ListFilter.safeParse(Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)));
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => `--${String(issue.path[0])}: ${issue.message}`).join('; '));
+  return parsed.data;
 }
 
 async function run(queue: DeadLetterQueue, command: string, args: string[], io: Io, context: CliContext): Promise<number> {
@@ -83,14 +144,27 @@ async function run(queue: DeadLetterQueue, command: string, args: string[], io: 
     options: {
       reason: { type: 'string' },
       type: { type: 'string' },
+      'product-id': { type: 'string' },
+      'event-id': { type: 'string' },
+      q: { type: 'string' },
+      cause: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      group: { type: 'string' },
+      cursor: { type: 'string' },
       limit: { type: 'string' },
+      oldest: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
       yes: { type: 'boolean', default: false },
     },
   });
   const limit = values.limit === undefined ? 100 : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit takes a whole number of at least 1');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError('--limit takes a whole number from 1 to 500');
+  if (values.cursor !== undefined && !DeadLetterId.safeParse(values.cursor).success)
+    throw new UsageError('--cursor takes the cursor a list printed');
+  if (values.group !== undefined && !CauseId.safeParse(values.group).success)
+    throw new UsageError('--group takes a cause id (12 hex digits, from groups)');
   // Every id is checked before anything is done: a typo among them does nothing rather than half of it.
   const malformed = positionals.filter((id) => !DeadLetterId.safeParse(id).success);
   if (['show', 'replay', 'purge'].includes(command) && malformed.length > 0) {
@@ -99,21 +173,38 @@ async function run(queue: DeadLetterQueue, command: string, args: string[], io: 
     );
   }
   const ids = () => {
-    if (values.all && positionals.length > 0) throw new UsageError(`${command}: give ids or --all, not both`);
-    if (!values.all && positionals.length === 0) throw new UsageError(`${command}: give at least one id, or --all`);
+    const ways = [positionals.length > 0, values.all, values.group !== undefined].filter(Boolean).length;
+    if (ways > 1) throw new UsageError(`${command}: give ids, --all or --group, one of them`);
+    if (ways === 0) throw new UsageError(`${command}: give at least one id, --all or --group`);
     return positionals;
   };
   const reportUnknown = (unknown: string[]) => {
     for (const id of unknown) io.err(`no dead letter ${id}`);
     return unknown.length > 0 ? EXIT.unknownId : EXIT.ok;
   };
+  const audited = async (action: string, entry: Omit<AdminActionEntry, 'actor' | 'action'>) =>
+    (await context.admin()).audit.record({ actor: context.actor, action, ...entry });
 
   switch (command) {
     case 'list': {
-      const letters = await queue.list({ reason: values.reason, type: values.type, limit });
-      if (values.json) io.out(JSON.stringify(letters, null, 2));
-      else if (letters.length === 0) io.out('the dead-letter stream is empty (for these filters)');
-      else table(letters).forEach((line) => io.out(line));
+      const filter = filterOf(values);
+      const order = values.oldest ? 'oldest' : 'newest';
+      if (values.all) {
+        let count = 0;
+        for await (const letter of queue.each({ ...filter, order })) {
+          io.out(values.json ? JSON.stringify(letter) : line(letter));
+          count++;
+        }
+        if (count === 0 && !values.json) io.out('the dead-letter stream is empty (for these filters)');
+        return EXIT.ok;
+      }
+      const page = await queue.list({ ...filter, order, limit, cursor: values.cursor });
+      if (values.json) io.out(JSON.stringify(page, null, 2));
+      else {
+        if (page.items.length === 0) io.out('no dead letters on this page (for these filters)');
+        else table(page.items).forEach((row) => io.out(row));
+        if (page.nextCursor) io.out(`more: --cursor ${page.nextCursor}`);
+      }
       return EXIT.ok;
     }
     case 'show': {
@@ -123,27 +214,59 @@ async function run(queue: DeadLetterQueue, command: string, args: string[], io: 
       io.out(JSON.stringify(letter, null, 2));
       return EXIT.ok;
     }
-    case 'replay': {
-      const chosen = ids();
-      const outcomes = values.all ? await queue.replayAll({ reason: values.reason }) : await queue.replay(chosen);
-      for (const outcome of outcomes) {
-        if (outcome.outcome === 'replayed') io.out(`replayed ${outcome.id} as ${queue.productStream} ${outcome.replayedAs}`);
-        else if (outcome.outcome === 'unreplayable') io.err(`not replayed ${outcome.id}: ${outcome.problem} (it stays; purge it)`);
-        else io.err(`no dead letter ${outcome.id}`);
-      }
-      if (values.all && outcomes.length === 0) io.out('nothing to replay');
-      return outcomes.every((outcome) => outcome.outcome === 'replayed') ? EXIT.ok : EXIT.unknownId;
+    case 'groups': {
+      const groups = await queue.groups();
+      if (values.json) io.out(JSON.stringify(groups, null, 2));
+      else if (groups.length === 0) io.out('no dead letters');
+      else for (const group of groups) io.out(`${group.id}  ${String(group.count).padStart(7)}  ${group.reason}  ${group.fingerprint}`);
+      return EXIT.ok;
     }
+    case 'replay':
     case 'purge': {
       const chosen = ids();
-      if (values.all) {
-        if (!values.yes) throw new UsageError('purge --all deletes every dead letter: add --yes');
-        io.out(`purged ${await queue.purgeAll()} dead letters`);
-        return EXIT.ok;
+      const admin = await context.admin();
+      if (values.group !== undefined) {
+        if (command === 'purge' && !values.yes) throw new UsageError('purge --group deletes every letter of the cause: add --yes');
+        return groupJob(admin, command, values.group, context.actor, io);
       }
-      const removed = await queue.purge(chosen);
-      for (const id of removed) io.out(`purged ${id}`);
-      return reportUnknown(chosen.filter((id) => !removed.includes(id)));
+      if (command === 'purge') {
+        if (values.all) {
+          if (!values.yes) throw new UsageError('purge --all deletes every dead letter: add --yes');
+          const purged = await queue.purgeAll();
+          await audited('dead-letter.purge-all', { count: purged, outcome: 'ok' });
+          io.out(`purged ${purged} dead letters`);
+          return EXIT.ok;
+        }
+        const removed = await queue.purge(chosen);
+        for (const id of removed) io.out(`purged ${id}`);
+        await audited('dead-letter.purge', {
+          target: chosen.join(' '),
+          count: removed.length,
+          outcome: removed.length === chosen.length ? 'ok' : 'partial',
+        });
+        return reportUnknown(chosen.filter((id) => !removed.includes(id)));
+      }
+      let replayed = 0;
+      let failed = 0;
+      const report = (outcome: ReplayOutcome) => {
+        if (outcome.outcome === 'replayed') {
+          replayed++;
+          io.out(`replayed ${outcome.id} as ${queue.productStream} ${outcome.replayedAs}`);
+          return;
+        }
+        failed++;
+        if (outcome.outcome === 'unreplayable') io.err(`not replayed ${outcome.id}: ${outcome.problem} (it stays; purge it)`);
+        else io.err(`no dead letter ${outcome.id}`);
+      };
+      if (values.all) for await (const outcome of queue.replayEach(filterOf(values))) report(outcome);
+      else for (const outcome of await queue.replay(chosen)) report(outcome);
+      await audited(values.all ? 'dead-letter.replay-all' : 'dead-letter.replay', {
+        target: values.all ? JSON.stringify(filterOf(values)) : chosen.join(' '),
+        count: replayed,
+        outcome: failed === 0 ? 'ok' : 'partial',
+      });
+      if (values.all && replayed + failed === 0) io.out('nothing to replay');
+      return failed === 0 ? EXIT.ok : EXIT.unknownId;
     }
     case 'stats': {
       const stats = await queue.stats();
@@ -154,6 +277,11 @@ async function run(queue: DeadLetterQueue, command: string, args: string[], io: 
         for (const [type, count] of Object.entries(stats.byType)) io.out(`  type ${type}: ${count}`);
         if (stats.oldestFailedAt) io.out(`oldest: ${stats.oldestFailedAt} (${stats.oldestAgeSeconds} s ago)`);
       }
+      return EXIT.ok;
+    }
+    case 'reindex': {
+      const letters = await queue.reindex();
+      io.out(letters < 0 ? 'another reindex is running' : `indexed ${letters} dead letters`);
       return EXIT.ok;
     }
     case 'watch': {
@@ -174,8 +302,10 @@ async function run(queue: DeadLetterQueue, command: string, args: string[], io: 
     case 'pause':
     case 'resume': {
       if (positionals.length > 0) throw new UsageError(`${command} takes no ids`);
-      const consumption = new ConsumptionSwitch(context.redis, queue.productStream);
-      const state = command === 'pause' ? await consumption.pause({ reason: values.reason, by: 'cli' }) : await consumption.resume();
+      const { consumption } = await context.admin();
+      const state =
+        command === 'pause' ? await consumption.pause({ reason: values.reason, by: context.actor }) : await consumption.resume();
+      await audited(`consumption.${command}`, { target: consumption.key, outcome: 'ok', detail: values.reason });
       io.out(
         state.paused
           ? `consumption of ${queue.productStream} paused since ${state.at} by ${state.by}${state.reason ? `: ${state.reason}` : ''}; workers hold within CLAIM_INTERVAL_MS + BLOCK_MS`
@@ -186,6 +316,31 @@ async function run(queue: DeadLetterQueue, command: string, args: string[], io: 
     default:
       throw new UsageError(command ? `unknown command "${command}"` : 'no command');
   }
+}
+
+/** A group job run here, to its end, with a line of progress per page. */
+async function groupJob(admin: InventoryAdmin, kind: 'replay' | 'purge', cause: string, actor: string, io: Io): Promise<number> {
+  let job: DeadLetterJob;
+  try {
+    job = await admin.jobs.start(kind, cause, actor);
+  } catch (error) {
+    if (error instanceof NoSuchCauseError) {
+      io.err(`no dead letters of cause ${cause}`);
+      return EXIT.unknownId;
+    }
+    if (error instanceof JobRunningError) {
+      io.err(`${error.message}: nothing done; try again when it has finished`);
+      return EXIT.unknownId;
+    }
+    throw error;
+  }
+  io.out(`job ${job.id}: ${kind} of ${job.total} dead letters of cause ${cause}`);
+  await admin.jobs.idle();
+  const done = await admin.jobs.get(job.id);
+  io.out(
+    `job ${job.id} ${done?.status ?? 'gone'}: ${done?.succeeded ?? 0} ${kind === 'purge' ? 'purged' : 'replayed'}, ${done?.skipped ?? 0} skipped`,
+  );
+  return done?.status === 'done' && done.skipped === 0 ? EXIT.ok : EXIT.unknownId;
 }
 
 export async function dlqCli(
@@ -214,6 +369,8 @@ export async function dlqCli(
     io.err(`Redis does not answer at ${maskUrl(config.REDIS_URL)}: ${errorMessage(error)}`);
     return EXIT.redisDown;
   }
+  let db: InventoryDb | undefined;
+  let opened: InventoryAdmin | undefined;
   try {
     const reader = async () => {
       const client: RedisClient = redis.duplicate();
@@ -221,18 +378,43 @@ export async function dlqCli(
       await client.connect();
       return client;
     };
-    return await run(new DeadLetterQueue(redis, config.DEAD_LETTER_STREAM, config.PRODUCT_STREAM), command, args, io, {
-      redis,
-      reader,
-      stop,
-    });
+    const queue = new DeadLetterQueue(redis, config.DEAD_LETTER_STREAM, config.PRODUCT_STREAM);
+    const admin = async () => {
+      if (opened) return opened;
+      db = createInventoryDb(config.INVENTORY_DATABASE_URL, { poolSize: 2 });
+      try {
+        await db.$queryRaw`SELECT 1`;
+      } catch (error) {
+        throw new DatabaseDownError(
+          `the inventory database does not answer at ${maskUrl(config.INVENTORY_DATABASE_URL)} (actions are audited there): ${errorMessage(error).split('\n').at(-1)}`,
+        );
+      }
+      opened = inventoryAdmin(
+        { db, redis, logger: createLogger('dlq', 'warn') },
+        {
+          keys: [],
+          deadLetterStream: config.DEAD_LETTER_STREAM,
+          productStream: config.PRODUCT_STREAM,
+          group: '',
+          refreshSeconds: 0,
+          secureCookie: false,
+        },
+      );
+      return opened;
+    };
+    return await run(queue, command, args, io, { redis, reader, admin, actor: cliActor(), stop });
   } catch (error) {
+    if (error instanceof DatabaseDownError) {
+      io.err(`${error.message}; nothing done`);
+      return EXIT.databaseDown;
+    }
     if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
       io.err(`${error.message}\n\n${USAGE}`);
       return EXIT.usage;
     }
     throw error;
   } finally {
+    await db?.$disconnect();
     if (redis.isOpen) await redis.close();
   }
 }

@@ -1,25 +1,29 @@
 import { Router } from 'express';
 import { PauseConsumption } from '@stockstream/contracts';
-import type { ConsumptionSwitch } from '@stockstream/inventory-core';
-import { adminOnly, parseRequest } from '@stockstream/platform/http';
+import { actorOf, adminOnly, parseRequest } from '@stockstream/platform/http';
+import type { InventoryAdmin } from '../admin/inventory-admin';
 
 /**
  * /admin/consumption: pause the workers before a bad deploy fills the dead-letter stream, and resume them.
  * Every worker stops reading and claiming within a claim interval and a read (CLAIM_INTERVAL_MS +
  * BLOCK_MS, 4 s as shipped), holding what it has pending; the state outlives worker restarts.
  */
-export function adminConsumptionRoutes(consumption: ConsumptionSwitch, apiKey: string): Router {
+export function adminConsumptionRoutes({ keys, consumption, audit }: InventoryAdmin): Router {
   const router = Router();
-  router.use(adminOnly(apiKey));
+  router.use(adminOnly(keys));
   router.get('/', async (_req, res) => {
     res.set('Cache-Control', 'no-store').json(await consumption.state());
   });
   router.post('/pause', async (req, res) => {
     const { reason } = parseRequest(PauseConsumption, req.body ?? {}, 'body');
-    res.json(await consumption.pause({ reason, by: 'admin' }));
+    const state = await consumption.pause({ reason, by: actorOf(res) });
+    await audit.record({ actor: actorOf(res), action: 'consumption.pause', target: consumption.key, outcome: 'ok', detail: reason });
+    res.json(state);
   });
   router.post('/resume', async (_req, res) => {
-    res.json(await consumption.resume());
+    const state = await consumption.resume();
+    await audit.record({ actor: actorOf(res), action: 'consumption.resume', target: consumption.key, outcome: 'ok' });
+    res.json(state);
   });
   return router;
 }

@@ -1,16 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { DeadLetterId, DeadLetterReason, storableText } from '@stockstream/contracts';
-import { AppError, adminOnly, parseRequest } from '@stockstream/platform/http';
-import type { DeadLetterQueue } from '@stockstream/inventory-core';
+import { CauseId, DeadLetterId, DeadLetterListQuery } from '@stockstream/contracts';
+import { AppError, actorOf, adminOnly, parseRequest } from '@stockstream/platform/http';
+import type { InventoryAdmin } from '../admin/inventory-admin';
+import { JobRunningError, NoSuchCauseError } from '../admin/cause-jobs';
 
-export const DeadLetterListQuery = z.strictObject({
-  reason: DeadLetterReason.optional().meta({ description: 'Only dead letters of this reason' }),
-  type: storableText('type').min(1).max(100).optional().meta({ description: 'The event type, such as product.created' }),
-  limit: z.coerce.number().int('limit must be a whole number').min(1).max(1000).default(100),
-});
+export { DeadLetterListQuery };
 
 export const DeadLetterIdParams = z.strictObject({ id: DeadLetterId });
+export const CauseParams = z.strictObject({ id: CauseId });
 
 export const ReplayAnswer = z.object({ id: z.string(), replayedAs: z.string() }).meta({ id: 'ReplayAnswer' });
 
@@ -29,25 +27,61 @@ function unreplayable(id: string, problem: string): AppError {
   });
 }
 
-/** /admin/dlq: the CLI's operations over HTTP, behind the admin API key. */
-export function adminDeadLetterRoutes(queue: DeadLetterQueue, apiKey: string): Router {
+/** Starting a group job: 404 for a cause without letters, 409 while another job on it runs. */
+export function jobProblem(error: unknown): never {
+  if (error instanceof NoSuchCauseError) throw AppError.notFound('Dead-letter group');
+  if (error instanceof JobRunningError) {
+    throw AppError.conflict('job-running', `A job on this group is running: ${error.jobId}`, undefined, { runningJobId: error.jobId });
+  }
+  throw error;
+}
+
+/** /admin/dlq: the CLI's operations over HTTP, behind an admin key; every change is audited. */
+export function adminDeadLetterRoutes({ keys, deadLetters, audit, jobs }: InventoryAdmin): Router {
   const router = Router();
-  router.use(adminOnly(apiKey));
+  router.use(adminOnly(keys));
 
   router.get('/', async (req, res) => {
-    res.json(await queue.list(parseRequest(DeadLetterListQuery, req.query, 'query')));
+    res.json(await deadLetters.list(parseRequest(DeadLetterListQuery, req.query, 'query')));
   });
+
+  router.get('/groups', async (_req, res) => {
+    res.json({ items: await deadLetters.groups() });
+  });
+
+  router.get('/groups/:id', async (req, res) => {
+    const { id } = parseRequest(CauseParams, req.params, 'params');
+    const group = await deadLetters.group(id);
+    if (!group) throw AppError.notFound('Dead-letter group');
+    res.json(group);
+  });
+
+  for (const kind of ['replay', 'purge'] as const) {
+    router.post(`/groups/:id/${kind}`, async (req, res) => {
+      const { id } = parseRequest(CauseParams, req.params, 'params');
+      const job = await jobs.start(kind, id, actorOf(res)).catch(jobProblem);
+      res.status(202).location(`/admin/jobs/${job.id}`).json(job);
+    });
+  }
 
   router.get('/:id', async (req, res) => {
     const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
-    const letter = await queue.get(id);
+    const letter = await deadLetters.get(id);
     if (!letter) throw unknownLetter(id);
     res.json(letter);
   });
 
   router.post('/:id/replay', async (req, res) => {
     const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
-    const [replayed] = await queue.replay([id]);
+    const [replayed] = await deadLetters.replay([id]);
+    const outcome = replayed?.outcome ?? 'unknown';
+    await audit.record({
+      actor: actorOf(res),
+      action: 'dead-letter.replay',
+      target: id,
+      count: outcome === 'replayed' ? 1 : 0,
+      outcome: outcome === 'replayed' ? 'ok' : outcome,
+    });
     if (replayed?.outcome === 'replayed') res.json({ id, replayedAs: replayed.replayedAs });
     else if (replayed?.outcome === 'unreplayable') throw unreplayable(id, replayed.problem);
     else throw unknownLetter(id);
@@ -55,7 +89,15 @@ export function adminDeadLetterRoutes(queue: DeadLetterQueue, apiKey: string): R
 
   router.delete('/:id', async (req, res) => {
     const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
-    if ((await queue.purge([id])).length === 0) throw unknownLetter(id);
+    const removed = (await deadLetters.purge([id])).length;
+    await audit.record({
+      actor: actorOf(res),
+      action: 'dead-letter.purge',
+      target: id,
+      count: removed,
+      outcome: removed > 0 ? 'ok' : 'unknown',
+    });
+    if (removed === 0) throw unknownLetter(id);
     res.status(204).end();
   });
 

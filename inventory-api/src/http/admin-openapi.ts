@@ -1,16 +1,25 @@
 import { z } from 'zod';
-import { ConsumptionState, DeadLetter, PauseConsumption } from '@stockstream/contracts';
+import {
+  AuditPage,
+  ConsumptionState,
+  DeadLetter,
+  DeadLetterGroup,
+  DeadLetterJob,
+  DeadLetterPage,
+  PauseConsumption,
+} from '@stockstream/contracts';
 import type { OpenAPIRegistry } from '@stockstream/platform/http';
 import { jsonContent, problemResponses } from '@stockstream/platform/http';
-import { DeadLetterIdParams, DeadLetterListQuery, ReplayAnswer } from './admin-dlq-routes';
+import { CauseParams, DeadLetterIdParams, DeadLetterListQuery, ReplayAnswer } from './admin-dlq-routes';
+import { AuditQuery, JobParams } from './admin-jobs-routes';
 
-/** The /admin/dlq paths, documented only where they are served (ADMIN_API_KEY set). */
+/** The /admin paths, documented only where they are served (an admin key set). */
 export function registerAdminPaths(registry: OpenAPIRegistry): void {
   const adminApiKey = registry.registerComponent('securitySchemes', 'adminApiKey', {
     type: 'apiKey',
     in: 'header',
     name: 'X-API-Key',
-    description: 'The ADMIN_API_KEY of inventory-api',
+    description: 'One of the admin keys of inventory-api (ADMIN_API_KEYS, or ADMIN_API_KEY); its name is the actor in the audit',
   });
   const security = [{ [adminApiKey.name]: [] }];
   const tags = ['admin: dead letters'];
@@ -20,9 +29,80 @@ export function registerAdminPaths(registry: OpenAPIRegistry): void {
     operationId: 'listDeadLetters',
     tags,
     security,
-    summary: 'List dead letters, oldest first',
+    summary: 'A page of dead letters, newest first (order=oldest for the other way), filtered',
+    description:
+      'Follow nextCursor until it is null to reach every letter once. A filtered page reads at most 5,000 entries of the stream and may hold fewer than limit; a cause filter reads the cause index and is exact.',
     request: { query: DeadLetterListQuery },
-    responses: { 200: { description: 'Dead letters', ...jsonContent(z.array(DeadLetter)) }, ...problemResponses(400, 401, 403) },
+    responses: { 200: { description: 'A page', ...jsonContent(DeadLetterPage) }, ...problemResponses(400, 401, 403) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/admin/dlq/groups',
+    operationId: 'listDeadLetterGroups',
+    tags,
+    security,
+    summary: 'Dead letters grouped by cause (reason and error fingerprint), largest first',
+    responses: {
+      200: { description: 'The groups', ...jsonContent(z.object({ items: z.array(DeadLetterGroup) }).meta({ id: 'DeadLetterGroups' })) },
+      ...problemResponses(401, 403),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/admin/dlq/groups/{id}',
+    operationId: 'getDeadLetterGroup',
+    tags,
+    security,
+    summary: 'One group',
+    request: { params: CauseParams },
+    responses: { 200: { description: 'The group', ...jsonContent(DeadLetterGroup) }, ...problemResponses(400, 401, 403, 404) },
+  });
+  for (const kind of ['replay', 'purge'] as const) {
+    registry.registerPath({
+      method: 'post',
+      path: `/admin/dlq/groups/{id}/${kind}`,
+      operationId: `${kind}DeadLetterGroup`,
+      tags,
+      security,
+      summary: `Start a background job that ${kind === 'replay' ? 'replays' : 'purges'} every letter of the group (as it is now), a page at a time`,
+      request: { params: CauseParams },
+      responses: {
+        202: { description: 'Started: follow it at Location (/admin/jobs/{id})', ...jsonContent(DeadLetterJob) },
+        ...problemResponses(400, 401, 403, 404, 409),
+      },
+    });
+  }
+  registry.registerPath({
+    method: 'get',
+    path: '/admin/jobs/{id}',
+    operationId: 'getJob',
+    tags,
+    security,
+    summary: 'A group job and its progress',
+    request: { params: JobParams },
+    responses: { 200: { description: 'The job', ...jsonContent(DeadLetterJob) }, ...problemResponses(400, 401, 403, 404) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/admin/jobs',
+    operationId: 'listJobs',
+    tags,
+    security,
+    summary: 'The 20 most recent group jobs',
+    responses: {
+      200: { description: 'Jobs', ...jsonContent(z.object({ items: z.array(DeadLetterJob) }).meta({ id: 'DeadLetterJobs' })) },
+      ...problemResponses(401, 403),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/admin/audit',
+    operationId: 'listAdminActions',
+    tags: ['admin: audit'],
+    security,
+    summary: 'Every admin action (sign-ins, replays, purges, jobs, pause, resume), newest first',
+    request: { query: AuditQuery },
+    responses: { 200: { description: 'A page', ...jsonContent(AuditPage) }, ...problemResponses(400, 401, 403) },
   });
   registry.registerPath({
     method: 'get',

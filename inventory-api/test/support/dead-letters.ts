@@ -45,3 +45,31 @@ export async function seedDeadLetters(
 }
 
 export const asFields = (event: ProductEvent) => toStreamFields(event);
+
+/** Many dead letters quickly (a thousand scripts in flight at a time), written as the worker writes them; their ids, oldest first. */
+export async function seedManyDeadLetters(
+  redis: RedisClient,
+  streams: ReturnType<typeof testDeadLetterStreams>,
+  count: number,
+  letterOf: (index: number) => { fields: Record<string, string>; reason: 'invalid' | 'max-deliveries'; error: string },
+): Promise<string[]> {
+  await redis.xGroupCreate(streams.stream, streams.group, '$', { MKSTREAM: true }).catch(() => undefined);
+  const ids: string[] = [];
+  for (let start = 0; start < count; start += 1000) {
+    const chunk = Array.from({ length: Math.min(1000, count - start) }, (_, offset) => start + offset);
+    ids.push(
+      ...(await Promise.all(
+        chunk.map((index) => {
+          const letter = letterOf(index);
+          return deadLetter(
+            redis,
+            streams,
+            { id: `1-${index}`, fields: letter.fields },
+            { reason: letter.reason, error: letter.error, deliveries: 5 },
+          );
+        }),
+      )),
+    );
+  }
+  return ids;
+}

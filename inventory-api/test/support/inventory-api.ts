@@ -6,7 +6,11 @@ import type { RedisClient, RunningServer } from '@stockstream/platform';
 import { createInventoryDb } from '@stockstream/prisma/inventory';
 import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { createTestDatabase } from '@stockstream/prisma/testing';
-import { DeadLetterQueue } from '@stockstream/inventory-core';
+import type { AdminKey, Logger } from '@stockstream/platform';
+import { inventoryAdmin } from '../../src/admin/inventory-admin';
+import type { InventoryAdmin } from '../../src/admin/inventory-admin';
+import type { CauseJobOptions } from '../../src/admin/cause-jobs';
+import type { SignInThrottle } from '../../src/http/admin-page/sign-in-throttle';
 import { createInventoryApp } from '../../src/http/app';
 import { loadConfig } from '../../src/config';
 import { TEST_LOG_LEVEL } from '../../../platform/test/support/log-level';
@@ -21,33 +25,49 @@ export interface InventoryApiHarness {
   db: InventoryDb;
   databaseUrl: string;
   server: RunningServer;
+  /** The admin parts, when started with admin. */
+  admin: InventoryAdmin | undefined;
   close(): Promise<void>;
 }
 
 export interface AdminOptions {
   redis: RedisClient;
+  /** The key of the actor "admin". */
   apiKey: string;
+  /** More keys, as ADMIN_API_KEYS gives them. */
+  moreKeys?: AdminKey[];
   deadLetterStream: string;
   productStream: string;
+  secureCookie?: boolean;
+  jobs?: CauseJobOptions;
+  signInThrottle?: SignInThrottle;
+  logger?: Logger;
 }
 
 /** inventory-api on its own database, listening on a free port (concurrency tests need one real server). */
 export async function startInventoryApi(admin?: AdminOptions): Promise<InventoryApiHarness> {
   const database = await createTestDatabase('inventory');
   const db = createInventoryDb(database.url, { poolSize: 10 });
+  const logger = admin?.logger ?? createLogger('inventory-api-test', TEST_LOG_LEVEL);
+  const adminParts = admin
+    ? inventoryAdmin(
+        { db, redis: admin.redis, logger },
+        {
+          keys: [{ name: 'admin', key: admin.apiKey }, ...(admin.moreKeys ?? [])],
+          deadLetterStream: admin.deadLetterStream,
+          productStream: admin.productStream,
+          secureCookie: admin.secureCookie ?? false,
+          ...(admin.jobs ? { jobs: admin.jobs } : {}),
+          ...PAGE,
+        },
+      )
+    : undefined;
   const app = createInventoryApp({
     db,
-    logger: createLogger('inventory-api-test', TEST_LOG_LEVEL),
+    logger,
     metrics: createMetricsRegistry('inventory-api'),
-    ...(admin
-      ? {
-          redis: admin.redis,
-          admin: {
-            apiKey: admin.apiKey,
-            deadLetters: new DeadLetterQueue(admin.redis, admin.deadLetterStream, admin.productStream),
-            ...PAGE,
-          },
-        }
+    ...(admin && adminParts
+      ? { redis: admin.redis, admin: adminParts, ...(admin.signInThrottle ? { signInThrottle: admin.signInThrottle } : {}) }
       : {}),
   });
   const server = await listen(app, 0);
@@ -57,7 +77,9 @@ export async function startInventoryApi(admin?: AdminOptions): Promise<Inventory
     db,
     databaseUrl: database.url,
     server,
+    admin: adminParts,
     async close() {
+      await adminParts?.jobs.stop();
       await server.close();
       await db.$disconnect();
       await database.drop();

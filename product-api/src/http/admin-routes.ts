@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { envBoolean } from '@stockstream/platform';
-import { AppError, adminOnly, parseRequest } from '@stockstream/platform/http';
-import { reconcile } from '../reconcile/reconcile';
+import { AppError, actorOf, adminOnly, parseRequest } from '@stockstream/platform/http';
+import type { AdminKey } from '@stockstream/platform';
+import { auditedReconcile } from '../reconcile/reconcile-audit';
 import type { ReconcileDatabases } from '../reconcile/reconcile';
 import { ReconcileRunning } from '../reconcile/one-run-at-a-time';
 
@@ -13,14 +14,14 @@ export const ReconcileQuery = z.strictObject({
   }),
 });
 
-/** /admin: operations behind the admin API key; served only when ADMIN_API_KEY is set. */
-export function adminRoutes(databases: ReconcileDatabases, apiKey: string): Router {
+/** /admin: operations behind an admin key, audited under its name; served only when admin keys are set. */
+export function adminRoutes(databases: ReconcileDatabases, keys: readonly AdminKey[]): Router {
   const router = Router();
-  router.use(adminOnly(apiKey));
+  router.use(adminOnly(keys));
   router.post('/reconcile', async (req, res) => {
     const { repair, deleteWithHistory } = parseRequest(ReconcileQuery, req.query, 'query');
     try {
-      res.json(await reconcile(databases, { repair, deleteWithHistory }));
+      res.json(await auditedReconcile(databases, { repair, deleteWithHistory }, actorOf(res)));
     } catch (error) {
       if (!(error instanceof ReconcileRunning)) throw error;
       throw AppError.conflict('reconcile-running', error.message, undefined, { runningRunId: error.runId ?? null });

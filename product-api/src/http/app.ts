@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import type { Logger, RedisClient, Registry } from '@stockstream/platform';
 import { OutageMonitor, createBaseApp, finishApp } from '@stockstream/platform/http';
+import type { AdminKey } from '@stockstream/platform';
 import type { SqlPool } from '@stockstream/prisma';
 import type { ProductDb } from '@stockstream/prisma/product';
 import type { InventoryDb } from '@stockstream/prisma/inventory';
@@ -22,8 +23,8 @@ export interface ProductAppDeps {
   /** Kicked after each committed change, so that it publishes at once; its backlog and broker state are reported. */
   relay: Pick<OutboxRelay, 'kick' | 'backlog' | 'broker'>;
   metrics: Registry;
-  /** POST /admin/reconcile is served only with it: without an API key configured /admin does not exist (404). */
-  admin?: { apiKey: string; inventory: InventoryDb };
+  /** POST /admin/reconcile is served only with it: without admin keys configured /admin does not exist (404). */
+  admin?: { keys: readonly AdminKey[]; inventory: InventoryDb };
 }
 
 export function createProductApp({ db, sql, redis, logger, relay, metrics, admin }: ProductAppDeps): Express {
@@ -35,7 +36,7 @@ export function createProductApp({ db, sql, redis, logger, relay, metrics, admin
     productsRoutes(new ProductRepository(db, sql), () => relay.kick()),
   );
   app.use('/health', healthRoutes(sql, redis, relay));
-  if (admin) app.use('/admin', adminRoutes({ products: db, productsPool: sql, inventory: admin.inventory }, admin.apiKey));
+  if (admin) app.use('/admin', adminRoutes({ products: db, productsPool: sql, inventory: admin.inventory }, admin.keys));
   // Requests only need the database: Redis is the relay's, and its outage only grows the outbox.
   const outages = new OutageMonitor(logger, { database: () => sql.query('SELECT 1') });
   return finishApp(app, base, { mapDomainError: productProblem, outages });

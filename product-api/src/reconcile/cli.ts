@@ -4,12 +4,13 @@
 // database does not answer, 5 another run is going on.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, envPostgresUrl, errorMessage, parseConfig } from '@stockstream/platform';
+import { ConfigError, cliActor, envPostgresUrl, errorMessage, parseConfig } from '@stockstream/platform';
 import { DATABASES, createPool } from '@stockstream/prisma';
 import { createProductDb } from '@stockstream/prisma/product';
 import { createInventoryDb } from '@stockstream/prisma/inventory';
 import type { ReconcileReport } from '@stockstream/contracts';
-import { driftCount, reconcile } from './reconcile';
+import { driftCount } from './reconcile';
+import { auditedReconcile } from './reconcile-audit';
 import { ReconcileRunning } from './one-run-at-a-time';
 
 export const EXIT = { ok: 0, drift: 1, usage: 2, databaseDown: 3, running: 5 } as const;
@@ -95,7 +96,7 @@ export async function reconcileCli(argv: string[], env: NodeJS.ProcessEnv, io: I
     const { repair, deleteWithHistory, samples } = options;
     let report: ReconcileReport;
     try {
-      report = await reconcile({ products, productsPool, inventory }, { repair, deleteWithHistory, samples });
+      report = await auditedReconcile({ products, productsPool, inventory }, { repair, deleteWithHistory, samples }, cliActor());
     } catch (error) {
       if (!(error instanceof ReconcileRunning)) throw error;
       io.err(`${error.message}: nothing done; try again when it has finished`);

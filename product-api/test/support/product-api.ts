@@ -63,7 +63,7 @@ export async function startProductApi(
     outboxMetrics(metrics, () => relay.backlog()),
   );
   const inventory = options.admin ? createInventoryDb(options.admin.inventoryUrl, { poolSize: 2 }) : undefined;
-  const admin = options.admin && inventory ? { apiKey: options.admin.apiKey, inventory } : undefined;
+  const admin = options.admin && inventory ? { keys: [{ name: 'admin', key: options.admin.apiKey }], inventory } : undefined;
   const app = createProductApp({ db, sql, redis, logger, metrics, relay, admin });
   relay.start();
   return {

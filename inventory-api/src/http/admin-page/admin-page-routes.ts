@@ -1,54 +1,55 @@
 import express, { Router } from 'express';
-import type { Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import { DeadLetterReason, storableText } from '@stockstream/contracts';
-import type { ConsumptionSwitch, DeadLetterQueue } from '@stockstream/inventory-core';
+import { CauseId, DeadLetterId, DeadLetterReason, storableText } from '@stockstream/contracts';
 import { consumerGroupState } from '@stockstream/inventory-core';
-import { AppError, keyMatcher, parseRequest } from '@stockstream/platform/http';
-import type { RedisClient } from '@stockstream/platform';
-import { DeadLetterIdParams } from '../admin-dlq-routes';
+import { AppError, keyHolder, parseRequest } from '@stockstream/platform/http';
+import type { Logger, RedisClient } from '@stockstream/platform';
+import type { InventoryDb } from '@stockstream/prisma/inventory';
+import type { InventoryAdmin } from '../../admin/inventory-admin';
+import { CauseParams, DeadLetterIdParams, jobProblem } from '../admin-dlq-routes';
 import { AdminSessions, sessionCookie, sessionFrom } from './session';
-import { confirmPurgePage, disabledPage, indexPage, letterPage, signInPage } from './views';
+import { SignInThrottle } from './sign-in-throttle';
+import { auditPage, confirmGroupPurgePage, confirmPurgePage, disabledPage, errorPage, indexPage, letterPage, signInPage } from './views';
 
 export interface AdminPageDeps {
+  admin: InventoryAdmin;
+  db: InventoryDb;
   redis: RedisClient;
-  deadLetters: DeadLetterQueue;
-  consumption: ConsumptionSwitch;
-  apiKey: string;
-  group: string;
-  refreshSeconds: number;
+  logger: Logger;
+  throttle?: SignInThrottle;
 }
 
-const NOTICES = z.enum(['replayed', 'replayed-all', 'purged', 'gone', 'unreplayable', 'paused', 'resumed']);
-const count = z.coerce.number().int().min(0).max(1_000_000).optional();
+const NOTICES = {
+  replayed: 'Replayed: the event is back on the product stream.',
+  unreplayable: 'Not replayed: its fields are not a stream entry that can go back. Purge it, or put a corrected event on the stream.',
+  purged: 'Purged.',
+  paused: 'Consumption paused: every worker holds within a claim interval and a read.',
+  resumed: 'Consumption resumed: the backlog drains.',
+  gone: 'That dead letter is not there any more.',
+  'job-started': 'Job started: its progress is below.',
+} as const;
+
 const IndexQuery = z.strictObject({
   reason: DeadLetterReason.optional(),
-  done: NOTICES.optional(),
-  n: count,
-  skipped: count,
+  cause: CauseId.optional(),
+  cursor: DeadLetterId.optional(),
+  done: z.enum(Object.keys(NOTICES) as [keyof typeof NOTICES]).optional(),
 });
 
-function notice(done: z.infer<typeof NOTICES> | undefined, n: number | undefined, skipped: number | undefined): string | undefined {
-  if (done === 'replayed') return 'Replayed: the event is back on the product stream.';
-  if (done === 'replayed-all') {
-    const left = skipped ? ` ${skipped} could not be replayed (their fields are not a stream entry): they stay, to purge.` : '';
-    return `Replayed ${n ?? 0} dead letters.${left}`;
-  }
-  if (done === 'unreplayable')
-    return 'Not replayed: its fields are not a stream entry that can go back. Purge it, or put a corrected event on the stream.';
-  if (done === 'purged') return 'Purged.';
-  if (done === 'paused') return 'Consumption paused: every worker holds within a claim interval and a read.';
-  if (done === 'resumed') return 'Consumption resumed: the backlog drains.';
-  if (done === 'gone') return 'That dead letter is not there any more.';
-  return undefined;
-}
+const AuditPageQuery = z.strictObject({
+  cursor: z
+    .string()
+    .regex(/^\d{1,19}$/)
+    .optional(),
+});
 
 /** The page's pause form: an empty reason is no reason. */
 const PauseForm = z.object({ reason: storableText('reason').max(500).default(''), csrf: z.string() });
 
 const html = (res: Response, status: number, body: string) => res.status(status).type('html').set('Cache-Control', 'no-store').send(body);
 
-/** Without ADMIN_API_KEY the page exists only to say that admin is disabled. */
+/** Without an admin key the page exists only to say that admin is disabled. */
 export function adminDisabledPage(): Router {
   const router = Router();
   router.get('/', (_req, res) => html(res, 404, disabledPage()));
@@ -56,70 +57,103 @@ export function adminDisabledPage(): Router {
 }
 
 /**
- * The dead-letter page at /admin: server-rendered HTML, no front-end build. Sign-in with the admin key
- * sets an HttpOnly, SameSite=Strict session cookie; every state-changing form carries the session's CSRF
- * token; answers redirect (303) back to the page, which refreshes itself.
+ * The dead-letter page at /admin: server-rendered HTML, no front-end build. Sign-in with an admin key
+ * starts a session kept on the server, in an HttpOnly, SameSite=Strict cookie (Secure over TLS); every
+ * state-changing form carries the session's CSRF token; answers redirect (303) back to the page, which
+ * refreshes itself. Every action is audited under the key's name; errors are pages, not JSON.
  */
-export function adminPageRoutes({ redis, deadLetters, consumption, apiKey, group, refreshSeconds }: AdminPageDeps): Router {
+export function adminPageRoutes({ admin, db, redis, logger, throttle = new SignInThrottle() }: AdminPageDeps): Router {
+  const { deadLetters, consumption, audit, jobs, group, refreshSeconds } = admin;
   const router = Router();
-  const sessions = new AdminSessions(apiKey);
-  const apiKeyMatches = keyMatcher(apiKey);
+  const sessions = new AdminSessions(db);
+  const holderOf = keyHolder(admin.keys);
+  const secure = (req: Request) => admin.secureCookie || req.secure;
   router.use(express.urlencoded({ extended: false, limit: '10kb' }));
 
-  router.post('/session', (req, res) => {
-    const offered = (req.body as { apiKey?: unknown } | undefined)?.apiKey;
-    if (typeof offered !== 'string' || !apiKeyMatches(offered)) {
-      html(res, 401, signInPage(true));
+  router.post('/session', async (req, res) => {
+    const address = req.ip ?? 'unknown';
+    const waitMs = throttle.waitMs(address);
+    if (waitMs > 0) {
+      res.set('Retry-After', String(Math.ceil(waitMs / 1000)));
+      html(res, 429, signInPage('Too many failed sign-ins from here: wait a little, then try again.'));
       return;
     }
-    res.set('Set-Cookie', sessionCookie(sessions.issue())).redirect(303, '/admin');
+    const offered = (req.body as { apiKey?: unknown } | undefined)?.apiKey;
+    const actor = typeof offered === 'string' ? holderOf(offered) : undefined;
+    if (actor === undefined) {
+      const failures = throttle.failed(address);
+      if (throttle.worthAWarning(failures)) logger.warn('repeated failed admin sign-ins', { address, failures });
+      await audit.record({ actor: 'unknown', action: 'sign-in', outcome: 'failed', detail: `from ${address}` });
+      html(res, 401, signInPage('That key is not an admin key.'));
+      return;
+    }
+    throttle.succeeded(address);
+    const token = await sessions.issue(actor);
+    await audit.record({ actor, action: 'sign-in', outcome: 'ok', detail: `from ${address}` });
+    res.set('Set-Cookie', sessionCookie(token, { secure: secure(req) })).redirect(303, '/admin');
   });
 
-  const signedIn: RequestHandler = (req, res, next) => {
+  const signedIn: RequestHandler = async (req, res, next) => {
     const session = sessionFrom(req.get('cookie'));
-    if (!session || !sessions.valid(session)) {
+    const actor = await sessions.actorOf(session);
+    if (session === undefined || actor === undefined) {
       if (req.method === 'GET') {
-        html(res, 401, signInPage(false));
+        html(res, 401, signInPage());
         return;
       }
-      throw new AppError({ status: 401, type: 'unauthorized', title: 'Unauthorized', detail: 'Sign in at /admin first' });
+      throw new AppError({ status: 401, type: 'unauthorized', title: 'Unauthorized', detail: 'Sign in at /admin first.' });
     }
     res.locals.session = session;
+    res.locals.actor = actor;
     if (req.method === 'POST' && !sessions.csrfValid(session, (req.body as { csrf?: unknown } | undefined)?.csrf)) {
       throw new AppError({
         status: 403,
         type: 'forbidden',
         title: 'Forbidden',
-        detail: 'The form is stale or not from this page; reload it',
+        detail: 'The form is stale or not from this page: reload it.',
       });
     }
     next();
   };
   const csrfOf = (res: Response) => sessions.csrfToken(String(res.locals.session));
+  const actorOf = (res: Response) => String(res.locals.actor);
 
   router.get('/', signedIn, async (req, res) => {
-    const { reason, done, n, skipped } = parseRequest(IndexQuery, req.query, 'query');
-    const [stats, letters, state, consuming] = await Promise.all([
+    const { reason, cause, cursor, done } = parseRequest(IndexQuery, req.query, 'query');
+    const [stats, groups, page, state, consuming, perMinute, recentJobs, recentActions] = await Promise.all([
       deadLetters.stats(),
-      deadLetters.list({ reason, limit: 200 }),
+      deadLetters.groups(),
+      deadLetters.list({ reason, cause, cursor, limit: 50 }),
       consumerGroupState(redis, deadLetters.productStream, group),
       consumption.state(),
+      deadLetters.perMinute(),
+      jobs.recent(5),
+      audit.page({ limit: 10 }),
     ]);
     html(
       res,
       200,
       indexPage({
         stats,
-        letters,
-        reason,
+        groups,
+        page,
+        filter: { reason, cause },
         group: state,
         groupName: group,
         consumption: consuming,
+        perMinute,
+        jobs: recentJobs,
+        audit: recentActions.items,
         csrf: csrfOf(res),
-        notice: notice(done, n, skipped),
+        notice: done === undefined ? undefined : NOTICES[done],
         refreshSeconds,
       }),
     );
+  });
+
+  router.get('/actions', signedIn, async (req, res) => {
+    const { cursor } = parseRequest(AuditPageQuery, req.query, 'query');
+    html(res, 200, auditPage(await audit.page({ limit: 100, cursor }), csrfOf(res)));
   });
 
   router.get('/letters/:id', signedIn, async (req, res) => {
@@ -132,16 +166,16 @@ export function adminPageRoutes({ redis, deadLetters, consumption, apiKey, group
   router.post('/letters/:id/replay', signedIn, async (req, res) => {
     const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
     const [replayed] = await deadLetters.replay([id]);
-    const done = { replayed: 'replayed', unreplayable: 'unreplayable', unknown: 'gone' }[replayed?.outcome ?? 'unknown'];
+    const outcome = replayed?.outcome ?? 'unknown';
+    await audit.record({
+      actor: actorOf(res),
+      action: 'dead-letter.replay',
+      target: id,
+      count: outcome === 'replayed' ? 1 : 0,
+      outcome: outcome === 'replayed' ? 'ok' : outcome,
+    });
+    const done = { replayed: 'replayed', unreplayable: 'unreplayable', unknown: 'gone' }[outcome];
     res.redirect(303, `/admin?done=${done}`);
-  });
-
-  router.post('/replay-all', signedIn, async (req, res) => {
-    const { reason } = parseRequest(z.object({ reason: DeadLetterReason, csrf: z.string() }), req.body, 'body');
-    const outcomes = await deadLetters.replayAll({ reason });
-    const replayed = outcomes.filter((outcome) => outcome.outcome === 'replayed').length;
-    const skipped = outcomes.filter((outcome) => outcome.outcome === 'unreplayable').length;
-    res.redirect(303, `/admin?done=replayed-all&n=${replayed}&skipped=${skipped}`);
   });
 
   router.post('/letters/:id/purge', signedIn, async (req: Request, res) => {
@@ -152,24 +186,64 @@ export function adminPageRoutes({ redis, deadLetters, consumption, apiKey, group
       else res.redirect(303, '/admin?done=gone');
       return;
     }
-    const purged = await deadLetters.purge([id]);
-    res.redirect(303, `/admin?done=${purged.length > 0 ? 'purged' : 'gone'}`);
+    const removed = (await deadLetters.purge([id])).length;
+    await audit.record({
+      actor: actorOf(res),
+      action: 'dead-letter.purge',
+      target: id,
+      count: removed,
+      outcome: removed > 0 ? 'ok' : 'unknown',
+    });
+    res.redirect(303, `/admin?done=${removed > 0 ? 'purged' : 'gone'}`);
   });
+
+  for (const kind of ['replay', 'purge'] as const) {
+    router.post(`/groups/:id/${kind}`, signedIn, async (req, res) => {
+      const { id } = parseRequest(CauseParams, req.params, 'params');
+      if (kind === 'purge' && (req.body as { confirmed?: unknown }).confirmed !== 'yes') {
+        const group = await deadLetters.group(id);
+        if (group) html(res, 200, confirmGroupPurgePage(group, csrfOf(res)));
+        else res.redirect(303, '/admin?done=gone');
+        return;
+      }
+      await jobs.start(kind, id, actorOf(res)).catch(jobProblem);
+      res.redirect(303, '/admin?done=job-started');
+    });
+  }
 
   router.post('/pause', signedIn, async (req, res) => {
     const { reason } = parseRequest(PauseForm, req.body, 'body');
-    await consumption.pause({ reason: reason || undefined, by: 'admin' });
+    await consumption.pause({ reason: reason || undefined, by: actorOf(res) });
+    await audit.record({
+      actor: actorOf(res),
+      action: 'consumption.pause',
+      target: consumption.key,
+      outcome: 'ok',
+      detail: reason || undefined,
+    });
     res.redirect(303, '/admin?done=paused');
   });
 
   router.post('/resume', signedIn, async (_req, res) => {
     await consumption.resume();
+    await audit.record({ actor: actorOf(res), action: 'consumption.resume', target: consumption.key, outcome: 'ok' });
     res.redirect(303, '/admin?done=resumed');
   });
 
-  router.post('/sign-out', signedIn, (_req, res) => {
-    res.set('Set-Cookie', sessionCookie('', 0)).redirect(303, '/admin');
+  router.post('/sign-out', signedIn, async (req, res) => {
+    await sessions.end(String(res.locals.session));
+    await audit.record({ actor: actorOf(res), action: 'sign-out', outcome: 'ok' });
+    res.set('Set-Cookie', sessionCookie('', { secure: secure(req), maxAgeSeconds: 0 })).redirect(303, '/admin');
   });
 
+  // The page's own errors are pages: a problem+json in a browser tab helps nobody.
+  const pageErrors: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+    if (!(error instanceof AppError) || res.headersSent) {
+      next(error);
+      return;
+    }
+    html(res, error.status, errorPage(error.status, error.title, error.detail ?? '', error.errors ?? []));
+  };
+  router.use(pageErrors);
   return router;
 }
