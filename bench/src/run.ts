@@ -8,6 +8,7 @@ import { machine, markdown, writeReport } from './report';
 import type { Report } from './report';
 import { FULL, QUICK, sized } from './scenarios/context';
 import type { Context } from './scenarios/context';
+import { deadLetterScenario } from './scenarios/dead-letters';
 import { drainScenario } from './scenarios/drain';
 import { endToEndScenario } from './scenarios/end-to-end';
 import { httpScenarios } from './scenarios/http';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
       ['drain', drainScenario],
       ['e2e', endToEndScenario],
       ['soak', soakScenario],
+      ['dlq', deadLetterScenario],
     ];
     for (const [name, scenario] of scenarios) if (!only || only.includes(name)) await scenario(context);
     const { postgres, redis: redisVersion } = await versions(redis.url);

@@ -9,6 +9,8 @@ export interface Sizes {
   /** How long the soak runs. */
   soakSeconds: number;
   bullmqConcurrencies: number[];
+  /** Dead letters in the stream an operator pages through, and the largest cause's group job works on. */
+  deadLetters: number;
 }
 
 export const FULL: Sizes = {
@@ -18,8 +20,17 @@ export const FULL: Sizes = {
   e2eRate: 500,
   soakSeconds: 300,
   bullmqConcurrencies: [4, 16, 64],
+  deadLetters: 100_000,
 };
-export const QUICK: Sizes = { seconds: 2, connections: 32, drainEvents: 3_000, e2eRate: 200, soakSeconds: 5, bullmqConcurrencies: [16] };
+export const QUICK: Sizes = {
+  seconds: 2,
+  connections: 32,
+  drainEvents: 3_000,
+  e2eRate: 200,
+  soakSeconds: 5,
+  bullmqConcurrencies: [16],
+  deadLetters: 3_000,
+};
 
 /** BENCH_DRAIN_EVENTS overrides the backlog size, for profiling the drain alone. */
 export function sized(sizes: Sizes, env: NodeJS.ProcessEnv): Sizes {
