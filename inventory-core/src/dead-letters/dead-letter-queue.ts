@@ -152,6 +152,7 @@ export class DeadLetterQueue {
     { order, limit, cursor }: { order: 'newest' | 'oldest'; limit: number; cursor: string | undefined },
     filter: Filter,
   ): Promise<DeadLetterPage> {
+    await this.ensureIndexed();
     const key = this.keys.causeLetters(cause);
     const from = cursor === undefined ? undefined : `(${paddedId(cursor)}`;
     const members =
@@ -283,6 +284,7 @@ export class DeadLetterQueue {
 
   /** The newest letter id of a cause, if it has any. */
   async newestOfCause(cause: string): Promise<string | undefined> {
+    await this.ensureIndexed();
     const [member] = await this.redis.zRange(this.keys.causeLetters(cause), -1, -1);
     return member === undefined ? undefined : unpaddedId(member);
   }
@@ -295,7 +297,7 @@ export class DeadLetterQueue {
     return epochMinutes.map((minute, i) => ({ minute: new Date(minute * 60_000).toISOString(), count: Number(counts[i] ?? 0) }));
   }
 
-  /** Builds the index when it does not cover the stream yet (letters from before it); -1 when another run is at it. */
+  /** Builds the index when it does not cover the stream yet (letters from before it); does nothing while another process builds it. */
   async ensureIndexed(): Promise<void> {
     if ((await this.redis.exists(this.keys.indexed)) === 1) return;
     await reindex(this.redis, this.keys);
