@@ -12,7 +12,14 @@ const root = path.join(__dirname, '..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
 const has = (command: string, args: string[]) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
 
-type Service = { healthcheck?: unknown; deploy?: { replicas?: number }; command?: string[]; profiles?: string[]; volumes?: string[] };
+type Service = {
+  healthcheck?: unknown;
+  deploy?: { replicas?: number };
+  command?: string[];
+  profiles?: string[];
+  volumes?: string[];
+  ports?: string[];
+};
 const compose = parse(read('docker-compose.yml')) as { services: Record<string, Service> };
 
 /** The file a `node <dist file>` command runs, as the build (which `npm test` runs first) makes it. */
@@ -67,9 +74,11 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  test('the observability profile adds Prometheus with the alert rules and Grafana with the dashboard', () => {
+  test('the observability profile adds Prometheus with the alert rules, Grafana with the dashboard, and Jaeger receiving OTLP', () => {
     expect(compose.services.prometheus?.profiles).toEqual(['observability']);
     expect(compose.services.grafana?.profiles).toEqual(['observability']);
+    expect(compose.services.jaeger?.profiles).toEqual(['observability']);
+    expect(compose.services.jaeger?.ports).toEqual(expect.arrayContaining(['127.0.0.1:4318:4318']));
     for (const volume of [...(compose.services.prometheus?.volumes ?? []), ...(compose.services.grafana?.volumes ?? [])]) {
       expect(fs.existsSync(path.join(root, volume.split(':')[0] ?? ''))).toBe(true);
     }
@@ -88,7 +97,7 @@ describe('docker-compose.yml', () => {
       cwd: root,
       encoding: 'utf8',
     });
-    expect(services.split('\n')).toEqual(expect.arrayContaining(['prometheus', 'grafana', 'inventory-worker']));
+    expect(services.split('\n')).toEqual(expect.arrayContaining(['prometheus', 'grafana', 'jaeger', 'inventory-worker']));
   });
 });
 

@@ -7,11 +7,21 @@ import { storableText } from './text';
  */
 export const EVENT_VERSION = 1 as const;
 
+/** A W3C traceparent: version, trace id, parent span id, flags. */
+export const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
+
 const EnvelopeBase = z.object({
   id: z.uuid().meta({ description: 'The event id: consumers apply each id once' }),
   version: z.literal(EVENT_VERSION),
   occurredAt: z.iso.datetime(),
   correlationId: storableText('correlationId').max(200).optional().meta({ description: 'The request id of the call that caused it' }),
+  traceparent: z
+    .string()
+    .regex(TRACEPARENT)
+    .optional()
+    // Trace context is never a reason to refuse an event: a malformed one is dropped.
+    .catch(undefined)
+    .meta({ description: 'The W3C trace context of the request that caused it (OpenTelemetry); absent when tracing is off' }),
 });
 
 export const ProductSnapshot = z.object({
@@ -47,6 +57,7 @@ export function toStreamFields(event: ProductEvent): StreamFields {
     version: String(event.version),
     occurredAt: event.occurredAt,
     ...(event.correlationId === undefined ? {} : { correlationId: event.correlationId }),
+    ...(event.traceparent === undefined ? {} : { traceparent: event.traceparent }),
     data: JSON.stringify(event.data),
   };
 }
@@ -67,6 +78,7 @@ export function parseStreamFields(fields: StreamFields): ParsedStreamEntry {
     version: fields.version === undefined ? undefined : Number(fields.version),
     occurredAt: fields.occurredAt,
     correlationId: fields.correlationId,
+    traceparent: fields.traceparent,
     data,
   });
   if (parsed.success) return { ok: true, event: parsed.data };

@@ -27,6 +27,11 @@ export const InventoryApiConfig = z.object({
   ADMIN_API_KEY: envAdminApiKey,
   /** Session cookies Secure on every request (behind a TLS proxy that Express does not trust); over TLS they always are. */
   ADMIN_COOKIE_SECURE: envBoolean(false),
+  /** A trace UI's address for one trace, with {traceId} in it: the dead-letter page links each letter's trace there. */
+  TRACE_UI_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .refine((url) => url.includes('{traceId}'), 'must hold {traceId}, where the trace id goes')
+    .optional(),
   /** How often the dead-letter page at /admin reloads itself. */
   ADMIN_PAGE_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   IDEMPOTENCY_RETENTION_MS: z.coerce

@@ -1,8 +1,8 @@
+import { logger, tracing } from './telemetry';
 import {
   RecurringFailure,
   adminKeysOf,
   Shutdown,
-  createLogger,
   createMetricsRegistry,
   createRedisClient,
   errorMessage,
@@ -16,8 +16,6 @@ import { createInventoryDb } from '@stockstream/prisma/inventory';
 import { loadConfig } from './config';
 import { inventoryAdmin } from './admin/inventory-admin';
 import { createInventoryApp } from './http/app';
-
-const logger = createLogger('inventory-api');
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -49,6 +47,7 @@ async function main(): Promise<void> {
             group: config.CONSUMER_GROUP,
             refreshSeconds: config.ADMIN_PAGE_REFRESH_SECONDS,
             secureCookie: config.ADMIN_COOKIE_SECURE,
+            traceUiUrl: config.TRACE_UI_URL,
           },
         )
       : undefined;
@@ -77,6 +76,7 @@ async function main(): Promise<void> {
     .add('redis', async () => {
       if (redis.isOpen) await redis.close();
     })
+    .add('tracing', () => tracing.shutdown())
     .onSignals();
 }
 

@@ -280,6 +280,29 @@ describe('the dead-letter page without a browser', () => {
     }
   });
 
+  test("a letter's page shows its trace id, a link to the trace UI when TRACE_UI_URL gives one", async () => {
+    const traced = await startInventoryApi({
+      redis,
+      apiKey: API_KEY,
+      traceUiUrl: 'https://traces.example/trace/{traceId}',
+      deadLetterStream: streams.deadLetterStream,
+      productStream: streams.stream,
+    });
+    try {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const [id] = await seedDeadLetters(redis, streams, [
+        { fields: { ...asFields(productEvent()), traceparent: `00-${traceId}-00f067aa0ba902b7-01` }, reason: 'max-deliveries', error: 'x' },
+      ]);
+      const signIn = await traced.http.post('/admin/session').type('form').send({ apiKey: API_KEY }).expect(303);
+      const cookie = String(signIn.headers['set-cookie']).split(';')[0] ?? '';
+      const page = await traced.http.get(`/admin/letters/${id}`).set('Cookie', cookie).expect(200);
+      expect(page.text).toContain(`<a data-testid="trace" href="https://traces.example/trace/${traceId}">${traceId}</a>`);
+      await traced.admin?.deadLetters.purge([id!]);
+    } finally {
+      await traced.close();
+    }
+  });
+
   test('without ADMIN_API_KEY the page says that admin is disabled', async () => {
     const plain = await startInventoryApi();
     try {

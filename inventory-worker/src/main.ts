@@ -1,20 +1,11 @@
-import {
-  Shutdown,
-  createLogger,
-  createMetricsRegistry,
-  createRedisClient,
-  errorMessage,
-  limitHeapGrowth,
-  setLogLevel,
-} from '@stockstream/platform';
+import { logger, tracing } from './telemetry';
+import { Shutdown, createMetricsRegistry, createRedisClient, errorMessage, limitHeapGrowth, setLogLevel } from '@stockstream/platform';
 import { compileWasmWithBaselineOnly } from '@stockstream/prisma';
 import { createInventoryDb } from '@stockstream/prisma/inventory';
 import { consumerOptionsOf, loadConfig } from './config';
 import { StreamConsumer } from './consumer/stream-consumer';
 import { startHealthServer } from './health-server';
 import { workerMetrics } from './worker-metrics';
-
-const logger = createLogger('inventory-worker');
 
 const APPLY_TIMEOUT_MS = 30_000;
 
@@ -74,6 +65,7 @@ async function main(): Promise<void> {
     .add('redis', async () => {
       await Promise.all([redis.close(), reader.close()]);
     })
+    .add('tracing', () => tracing.shutdown())
     .onSignals();
 }
 

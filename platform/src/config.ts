@@ -32,6 +32,9 @@ export const envStreamNames = {
   CONSUMER_GROUP: z.string().min(1).default('inventory'),
 };
 
+/** The names as shipped (what envStreamNames gives an empty environment). */
+export const DEFAULT_STREAM_NAMES = z.object(envStreamNames).parse({});
+
 export const envRedisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379');
 
 export class ConfigError extends Error {

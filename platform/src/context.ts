@@ -9,6 +9,9 @@ export interface LogContext {
   eventId?: string;
   streamId?: string;
   correlationId?: string;
+  /** The event's span, when tracing runs: lines about the event find its trace. */
+  trace_id?: string;
+  span_id?: string;
 }
 
 const storage = new AsyncLocalStorage<LogContext>();

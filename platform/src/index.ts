@@ -15,3 +15,5 @@ export * from './recurring-failure';
 export * from './memory';
 export * from './admin-key';
 export * from './cli-actor';
+export * from './tracing';
+export * from './start-tracing';

@@ -2,6 +2,7 @@ import winston from 'winston';
 import safeStringify from 'safe-stable-stringify';
 import { BufferedStdout } from './buffered-stdout';
 import { currentContext } from './context';
+import { traceFields, tracingEnabled } from './tracing';
 
 export type Logger = winston.Logger;
 
@@ -18,6 +19,8 @@ const bigintAsString = (_key: string, value: unknown) => (typeof value === 'bigi
  */
 const jsonLine = winston.format((info) => {
   Object.assign(info, currentContext());
+  // A line written inside a span carries its trace_id and span_id (a line given them keeps its own).
+  if (tracingEnabled() && info.trace_id === undefined) Object.assign(info, traceFields());
   info.timestamp ??= new Date().toISOString();
   let line: string;
   try {

@@ -1,8 +1,8 @@
+import { logger, tracing } from './telemetry';
 import cluster from 'node:cluster';
 import {
   adminKeysOf,
   Shutdown,
-  createLogger,
   createMetricsRegistry,
   createRedisClient,
   errorMessage,
@@ -18,8 +18,6 @@ import { loadConfig } from './config';
 import { createProductApp } from './http/app';
 import { outboxMetrics } from './relay/outbox-metrics';
 import { OutboxRelay } from './relay/outbox-relay';
-
-const logger = createLogger('product-api');
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -62,7 +60,7 @@ async function main(): Promise<void> {
   const keys = adminKeysOf(config);
   const inventory = keys.length > 0 ? createInventoryDb(config.INVENTORY_DATABASE_URL, { poolSize: 2 }) : undefined;
   const admin = inventory ? { keys, inventory } : undefined;
-  const app = createProductApp({ db, sql, redis, logger, metrics, relay, admin });
+  const app = createProductApp({ db, sql, redis, logger, metrics, relay, admin, streams: config });
   const server = await listen(app, config.PRODUCT_API_PORT, config.HOST, requestClassesOf(app));
   relay.start();
   logger.info('product-api listening', {
@@ -81,6 +79,7 @@ async function main(): Promise<void> {
     .add('redis', async () => {
       if (redis.isOpen) await redis.close();
     })
+    .add('tracing', () => tracing.shutdown())
     .onSignals();
 }
 

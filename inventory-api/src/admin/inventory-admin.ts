@@ -17,6 +17,8 @@ export interface InventoryAdmin {
   refreshSeconds: number;
   /** Session cookies are Secure on every request, not only on those that came over TLS. */
   secureCookie: boolean;
+  /** Where a letter's trace is shown: a template with {traceId}. */
+  traceUiUrl?: string | undefined;
 }
 
 export interface InventoryAdminSettings {
@@ -26,6 +28,7 @@ export interface InventoryAdminSettings {
   group: string;
   refreshSeconds: number;
   secureCookie: boolean;
+  traceUiUrl?: string | undefined;
   jobs?: CauseJobOptions;
 }
 
@@ -44,5 +47,6 @@ export function inventoryAdmin(
     group: settings.group,
     refreshSeconds: settings.refreshSeconds,
     secureCookie: settings.secureCookie,
+    traceUiUrl: settings.traceUiUrl,
   };
 }

@@ -24,6 +24,7 @@ import { DATABASES } from '@stockstream/prisma';
 import { createInventoryDb } from '@stockstream/prisma/inventory';
 import type { InventoryDb } from '@stockstream/prisma/inventory';
 import type { AdminActionEntry } from '../admin/admin-audit';
+import { pauseConsumption, resumeConsumption } from '../admin/audited-actions';
 import { JobRunningError, NoSuchCauseError } from '../admin/cause-jobs';
 import { inventoryAdmin } from '../admin/inventory-admin';
 import type { InventoryAdmin } from '../admin/inventory-admin';
@@ -302,10 +303,9 @@ async function run(queue: DeadLetterQueue, command: string, args: string[], io: 
     case 'pause':
     case 'resume': {
       if (positionals.length > 0) throw new UsageError(`${command} takes no ids`);
-      const { consumption } = await context.admin();
+      const admin = await context.admin();
       const state =
-        command === 'pause' ? await consumption.pause({ reason: values.reason, by: context.actor }) : await consumption.resume();
-      await audited(`consumption.${command}`, { target: consumption.key, outcome: 'ok', detail: values.reason });
+        command === 'pause' ? await pauseConsumption(admin, context.actor, values.reason) : await resumeConsumption(admin, context.actor);
       io.out(
         state.paused
           ? `consumption of ${queue.productStream} paused since ${state.at} by ${state.by}${state.reason ? `: ${state.reason}` : ''}; workers hold within CLAIM_INTERVAL_MS + BLOCK_MS`

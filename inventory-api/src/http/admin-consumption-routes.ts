@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { PauseConsumption } from '@stockstream/contracts';
 import { actorOf, adminOnly, parseRequest } from '@stockstream/platform/http';
+import { pauseConsumption, resumeConsumption } from '../admin/audited-actions';
 import type { InventoryAdmin } from '../admin/inventory-admin';
 
 /**
@@ -8,22 +9,18 @@ import type { InventoryAdmin } from '../admin/inventory-admin';
  * Every worker stops reading and claiming within a claim interval and a read (CLAIM_INTERVAL_MS +
  * BLOCK_MS, 4 s as shipped), holding what it has pending; the state outlives worker restarts.
  */
-export function adminConsumptionRoutes({ keys, consumption, audit }: InventoryAdmin): Router {
+export function adminConsumptionRoutes(admin: InventoryAdmin): Router {
   const router = Router();
-  router.use(adminOnly(keys));
+  router.use(adminOnly(admin.keys));
   router.get('/', async (_req, res) => {
-    res.set('Cache-Control', 'no-store').json(await consumption.state());
+    res.set('Cache-Control', 'no-store').json(await admin.consumption.state());
   });
   router.post('/pause', async (req, res) => {
     const { reason } = parseRequest(PauseConsumption, req.body ?? {}, 'body');
-    const state = await consumption.pause({ reason, by: actorOf(res) });
-    await audit.record({ actor: actorOf(res), action: 'consumption.pause', target: consumption.key, outcome: 'ok', detail: reason });
-    res.json(state);
+    res.json(await pauseConsumption(admin, actorOf(res), reason));
   });
   router.post('/resume', async (_req, res) => {
-    const state = await consumption.resume();
-    await audit.record({ actor: actorOf(res), action: 'consumption.resume', target: consumption.key, outcome: 'ok' });
-    res.json(state);
+    res.json(await resumeConsumption(admin, actorOf(res)));
   });
   return router;
 }

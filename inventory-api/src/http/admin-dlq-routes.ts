@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CauseId, DeadLetterId, DeadLetterListQuery } from '@stockstream/contracts';
 import { AppError, actorOf, adminOnly, parseRequest } from '@stockstream/platform/http';
 import type { InventoryAdmin } from '../admin/inventory-admin';
+import { purgeOne, replayOne } from '../admin/audited-actions';
 import { JobRunningError, NoSuchCauseError } from '../admin/cause-jobs';
 
 export { DeadLetterListQuery };
@@ -37,7 +38,8 @@ export function jobProblem(error: unknown): never {
 }
 
 /** /admin/dlq: the CLI's operations over HTTP, behind an admin key; every change is audited. */
-export function adminDeadLetterRoutes({ keys, deadLetters, audit, jobs }: InventoryAdmin): Router {
+export function adminDeadLetterRoutes(admin: InventoryAdmin): Router {
+  const { keys, deadLetters, jobs } = admin;
   const router = Router();
   router.use(adminOnly(keys));
 
@@ -73,31 +75,15 @@ export function adminDeadLetterRoutes({ keys, deadLetters, audit, jobs }: Invent
 
   router.post('/:id/replay', async (req, res) => {
     const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
-    const [replayed] = await deadLetters.replay([id]);
-    const outcome = replayed?.outcome ?? 'unknown';
-    await audit.record({
-      actor: actorOf(res),
-      action: 'dead-letter.replay',
-      target: id,
-      count: outcome === 'replayed' ? 1 : 0,
-      outcome: outcome === 'replayed' ? 'ok' : outcome,
-    });
-    if (replayed?.outcome === 'replayed') res.json({ id, replayedAs: replayed.replayedAs });
-    else if (replayed?.outcome === 'unreplayable') throw unreplayable(id, replayed.problem);
+    const replayed = await replayOne(admin, actorOf(res), id);
+    if (replayed.outcome === 'replayed') res.json({ id, replayedAs: replayed.replayedAs });
+    else if (replayed.outcome === 'unreplayable') throw unreplayable(id, replayed.problem);
     else throw unknownLetter(id);
   });
 
   router.delete('/:id', async (req, res) => {
     const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
-    const removed = (await deadLetters.purge([id])).length;
-    await audit.record({
-      actor: actorOf(res),
-      action: 'dead-letter.purge',
-      target: id,
-      count: removed,
-      outcome: removed > 0 ? 'ok' : 'unknown',
-    });
-    if (removed === 0) throw unknownLetter(id);
+    if (!(await purgeOne(admin, actorOf(res), id))) throw unknownLetter(id);
     res.status(204).end();
   });
 

@@ -39,6 +39,7 @@ export interface AdminOptions {
   deadLetterStream: string;
   productStream: string;
   secureCookie?: boolean;
+  traceUiUrl?: string;
   jobs?: CauseJobOptions;
   signInThrottle?: SignInThrottle;
   logger?: Logger;
@@ -57,6 +58,7 @@ export async function startInventoryApi(admin?: AdminOptions): Promise<Inventory
           deadLetterStream: admin.deadLetterStream,
           productStream: admin.productStream,
           secureCookie: admin.secureCookie ?? false,
+          traceUiUrl: admin.traceUiUrl,
           ...(admin.jobs ? { jobs: admin.jobs } : {}),
           ...PAGE,
         },

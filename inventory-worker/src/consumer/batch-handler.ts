@@ -4,11 +4,13 @@ import type { ProductEvent } from '@stockstream/contracts';
 import { applyProductEvents } from '@stockstream/inventory-core';
 import type { Applied } from '@stockstream/inventory-core';
 import type { Logger } from '@stockstream/platform';
-import { errorMessage, runWithContext } from '@stockstream/platform';
+import { errorMessage, runWithContext, tracingEnabled } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma/inventory';
 import type { Claimed, ConsumerGroup } from './consumer-group';
 import type { ConsumerObserver, ConsumerOptions } from './consumer-options';
 import type { KillSwitch, Trip } from './kill-switch';
+import { BatchTrace } from './batch-trace';
+import type { EventOutcome } from './batch-trace';
 import { databaseAnswers, waitForDatabase } from './database-outage';
 import { sendToDeadLetters } from './dead-letters';
 import type { DeadLetterWriter } from './dead-letters';
@@ -23,6 +25,9 @@ interface Delivered {
 
 /** Applied, or failed on its own (the database answers, so it is this event's fault), or held through an outage. */
 type Result = { applied: Applied } | { failed: unknown } | { held: true };
+
+const outcomeOf = (result: Result): EventOutcome =>
+  'applied' in result ? { outcome: result.applied } : 'failed' in result ? { error: result.failed } : { held: true };
 
 /** What every log line about an event carries: the event, its stream entry, and the request that caused it. */
 const eventContext = ({ event, streamId }: Delivered) => ({
@@ -81,16 +86,20 @@ export class BatchHandler {
           if (parsed.ok) valid.push({ event: parsed.event, streamId: entry.id, entry });
           else invalid.push({ entry, error: parsed.error, eventId: parsed.eventId });
         }
-        const results = await this.applyIsolating(valid);
+        const traced = tracingEnabled() && valid.length > 0 ? new BatchTrace(valid, this.deps.options) : undefined;
+        const results = traced ? await traced.run(() => this.applyIsolating(valid)) : await this.applyIsolating(valid);
+        traced?.finish(results.map(outcomeOf));
         this.countForKillSwitch(results);
         await this.deps.group.acknowledge(valid.filter((_, i) => 'applied' in (results[i] ?? {})).map((item) => item.streamId));
-        valid.forEach((item, i) => this.report(item, results[i] ?? { held: true }));
+        valid.forEach((item, i) => this.report(item, results[i] ?? { held: true }, traced?.fieldsOf(i)));
         for (const { entry, error, eventId } of invalid) {
           await runWithContext({ eventId, streamId: entry.id }, () => this.deadLetter(entry, 'invalid', error));
         }
         for (const [i, item] of valid.entries()) {
           const result = results[i];
-          if (result && 'failed' in result) await runWithContext(eventContext(item), () => this.failed(item, result.failed));
+          if (result && 'failed' in result) {
+            await runWithContext({ ...eventContext(item), ...traced?.fieldsOf(i) }, () => this.failed(item, result.failed));
+          }
         }
       },
     );
@@ -134,7 +143,7 @@ export class BatchHandler {
     if (trip) this.deps.tripped(trip);
   }
 
-  private report(item: Delivered, result: Result): void {
+  private report(item: Delivered, result: Result, traceIds: { trace_id?: string; span_id?: string } | undefined): void {
     if ('applied' in result) {
       // The context handed to the line, not entered: entering the storage turns on promise hooks for the
       // whole process (docs/decisions/0007); the paths that fail an event enter it, since lines deep
@@ -144,7 +153,11 @@ export class BatchHandler {
       // generation (bench/history/2026-11-performance-notebook.md, "The write p99 is set by the full collections").
       this.deps.logger.info(
         'event handled',
-        Object.assign(eventContext(item), { type: item.event.type, outcome: result.applied, productId: item.event.data.productId }),
+        Object.assign(
+          eventContext(item),
+          { type: item.event.type, outcome: result.applied, productId: item.event.data.productId },
+          traceIds,
+        ),
       );
       this.deps.observer.handled(item.event.type, result.applied);
     } else if ('held' in result) {

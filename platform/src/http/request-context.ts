@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger';
 import { Histogram } from '../metrics';
 import type { Registry } from '../metrics';
 import { AppError } from './app-error';
 import { routeTemplate } from './route-template';
+import { SpanKind, SpanStatusCode, activeIn, contextFrom, traceFields, tracer, tracingEnabled } from '../tracing';
+import type { Span } from '../tracing';
 
 /** The status written for a request whose client closed the connection before the answer. */
 export const CLIENT_CLOSED_REQUEST = 499;
@@ -41,6 +43,7 @@ export function requestContext(logger: Logger, registry: Registry): RequestHandl
     const started = performance.now();
     res.locals.requestId = requestId;
     res.setHeader('X-Request-Id', requestId);
+    const span = tracingEnabled() ? serverSpan(req) : undefined;
     // 'close' comes after the answer is sent, and also when the client goes before it is: that request
     // is written as 499 (nginx's "client closed request"), so that hangs show exactly when they matter.
     res.on('close', () => {
@@ -48,10 +51,39 @@ export function requestContext(logger: Logger, registry: Registry): RequestHandl
       const route = routeTemplate(req);
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
       duration.observe({ method: req.method, route, status }, durationMs / 1000);
+      if (span) {
+        endServerSpan(span, req.method, route, status);
+        logger.info('request', { requestId, method: req.method, route, path: req.originalUrl, status, durationMs, ...traceFields(span) });
+        return;
+      }
       logger.info('request', { requestId, method: req.method, route, path: req.originalUrl, status, durationMs });
     });
-    next();
+    if (span) activeIn(span, next);
+    else next();
   };
+}
+
+/**
+ * The request's SERVER span, in the trace of an incoming traceparent (and tracestate) when there is one.
+ * Named by method alone until the route is known, then by method and route template.
+ */
+function serverSpan(req: Request): Span {
+  const parent = contextFrom({ traceparent: req.get('traceparent'), tracestate: req.get('tracestate') });
+  return tracer().startSpan(
+    req.method,
+    {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': req.method, 'url.path': req.path, 'url.scheme': req.protocol, 'network.protocol.name': 'http' },
+    },
+    parent,
+  );
+}
+
+function endServerSpan(span: Span, method: string, route: string, status: number): void {
+  span.updateName(`${method} ${route}`);
+  span.setAttributes({ 'http.route': route, 'http.response.status_code': status });
+  if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  span.end();
 }
 
 /** A body must be JSON (a form, under `formPaths`: HTML pages post forms): anything else is a 415, before any parsing. */

@@ -30,7 +30,7 @@ export function documentedRoutes(document: OpenApiDocument): string[] {
 export function expectDocumentsEveryRoute(app: Express, document: OpenApiDocument): void {
   // The document itself, the /swagger redirect and the HTML dead-letter page are not API operations.
   const page = / \/admin(\/?|\/(session|sign-out|replay-all|letters\/.*))$/;
-  const served = listRoutes(app).filter((route) => !/ \/(openapi\.json|swagger)$/.test(route) && !page.test(route));
+  const served = listRoutes(app).filter((route) => !/ \/(openapi\.json|asyncapi\.json|swagger)$/.test(route) && !page.test(route));
   expect(served.sort()).toEqual(documentedRoutes(document).sort());
 }
 

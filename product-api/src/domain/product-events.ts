@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_VERSION } from '@stockstream/contracts';
 import type { Product, ProductEvent } from '@stockstream/contracts';
+import { currentTraceparent } from '@stockstream/platform';
 
 /** What an event says of a product. */
 export type ProductFacts = Pick<Product, 'id' | 'sku' | 'name' | 'price' | 'version'>;
@@ -20,7 +21,15 @@ type EventOf<T extends ProductEvent['type']> = Extract<ProductEvent, { type: T }
  * is set by the full collections").
  */
 function event<T extends ProductEvent['type']>(type: T, data: EventOf<T>['data'], correlationId: string | undefined): EventOf<T> {
-  return { id: randomUUID(), version: EVENT_VERSION, occurredAt: new Date().toISOString(), correlationId, type, data } as EventOf<T>;
+  return {
+    id: randomUUID(),
+    version: EVENT_VERSION,
+    occurredAt: new Date().toISOString(),
+    correlationId,
+    traceparent: currentTraceparent(),
+    type,
+    data,
+  } as EventOf<T>;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import { DEFAULT_STREAM_NAMES } from '@stockstream/platform';
 import type { Logger, RedisClient, Registry } from '@stockstream/platform';
 import { OutageMonitor, createBaseApp, finishApp } from '@stockstream/platform/http';
 import type { AdminKey } from '@stockstream/platform';
@@ -8,6 +9,7 @@ import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { reconcileMetrics } from '../reconcile/reconcile-metrics';
 import { adminRoutes } from './admin-routes';
 import { ProductRepository } from '../data/product-repository';
+import { productAsyncApi } from './asyncapi';
 import { productOpenApi } from './openapi';
 import { productProblem } from './product-problems';
 import { productsRoutes } from './products-routes';
@@ -25,11 +27,30 @@ export interface ProductAppDeps {
   metrics: Registry;
   /** POST /admin/reconcile is served only with it: without admin keys configured /admin does not exist (404). */
   admin?: { keys: readonly AdminKey[]; inventory: InventoryDb };
+  /** The stream, its dead-letter stream and the group, as /asyncapi.json names them (the shipped names by default). */
+  streams?: { PRODUCT_STREAM: string; DEAD_LETTER_STREAM: string; CONSUMER_GROUP: string };
 }
 
-export function createProductApp({ db, sql, redis, logger, relay, metrics, admin }: ProductAppDeps): Express {
+export function createProductApp({
+  db,
+  sql,
+  redis,
+  logger,
+  relay,
+  metrics,
+  admin,
+  streams = DEFAULT_STREAM_NAMES,
+}: ProductAppDeps): Express {
   const base = { logger, metrics, openApiDocument: productOpenApi({ admin: admin !== undefined }) };
   const app = createBaseApp(base);
+  const asyncApi = productAsyncApi({
+    stream: streams.PRODUCT_STREAM,
+    deadLetterStream: streams.DEAD_LETTER_STREAM,
+    group: streams.CONSUMER_GROUP,
+  });
+  app.get('/asyncapi.json', (_req, res) => {
+    res.json(asyncApi);
+  });
   reconcileMetrics(metrics, db);
   app.use(
     '/api/products',

@@ -6,6 +6,7 @@ import { consumerGroupState } from '@stockstream/inventory-core';
 import { AppError, keyHolder, parseRequest } from '@stockstream/platform/http';
 import type { Logger, RedisClient } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma/inventory';
+import { pauseConsumption, purgeOne, replayOne, resumeConsumption } from '../../admin/audited-actions';
 import type { InventoryAdmin } from '../../admin/inventory-admin';
 import { CauseParams, DeadLetterIdParams, jobProblem } from '../admin-dlq-routes';
 import { AdminSessions, sessionCookie, sessionFrom } from './session';
@@ -159,21 +160,13 @@ export function adminPageRoutes({ admin, db, redis, logger, throttle = new SignI
   router.get('/letters/:id', signedIn, async (req, res) => {
     const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
     const letter = await deadLetters.get(id);
-    if (letter) html(res, 200, letterPage(letter, csrfOf(res)));
+    if (letter) html(res, 200, letterPage(letter, csrfOf(res), admin.traceUiUrl));
     else res.redirect(303, '/admin?done=gone');
   });
 
   router.post('/letters/:id/replay', signedIn, async (req, res) => {
     const { id } = parseRequest(DeadLetterIdParams, req.params, 'params');
-    const [replayed] = await deadLetters.replay([id]);
-    const outcome = replayed?.outcome ?? 'unknown';
-    await audit.record({
-      actor: actorOf(res),
-      action: 'dead-letter.replay',
-      target: id,
-      count: outcome === 'replayed' ? 1 : 0,
-      outcome: outcome === 'replayed' ? 'ok' : outcome,
-    });
+    const { outcome } = await replayOne(admin, actorOf(res), id);
     const done = { replayed: 'replayed', unreplayable: 'unreplayable', unknown: 'gone' }[outcome];
     res.redirect(303, `/admin?done=${done}`);
   });
@@ -186,15 +179,8 @@ export function adminPageRoutes({ admin, db, redis, logger, throttle = new SignI
       else res.redirect(303, '/admin?done=gone');
       return;
     }
-    const removed = (await deadLetters.purge([id])).length;
-    await audit.record({
-      actor: actorOf(res),
-      action: 'dead-letter.purge',
-      target: id,
-      count: removed,
-      outcome: removed > 0 ? 'ok' : 'unknown',
-    });
-    res.redirect(303, `/admin?done=${removed > 0 ? 'purged' : 'gone'}`);
+    const purged = await purgeOne(admin, actorOf(res), id);
+    res.redirect(303, `/admin?done=${purged ? 'purged' : 'gone'}`);
   });
 
   for (const kind of ['replay', 'purge'] as const) {
@@ -213,20 +199,12 @@ export function adminPageRoutes({ admin, db, redis, logger, throttle = new SignI
 
   router.post('/pause', signedIn, async (req, res) => {
     const { reason } = parseRequest(PauseForm, req.body, 'body');
-    await consumption.pause({ reason: reason || undefined, by: actorOf(res) });
-    await audit.record({
-      actor: actorOf(res),
-      action: 'consumption.pause',
-      target: consumption.key,
-      outcome: 'ok',
-      detail: reason || undefined,
-    });
+    await pauseConsumption(admin, actorOf(res), reason || undefined);
     res.redirect(303, '/admin?done=paused');
   });
 
   router.post('/resume', signedIn, async (_req, res) => {
-    await consumption.resume();
-    await audit.record({ actor: actorOf(res), action: 'consumption.resume', target: consumption.key, outcome: 'ok' });
+    await resumeConsumption(admin, actorOf(res));
     res.redirect(303, '/admin?done=resumed');
   });
 

@@ -9,6 +9,7 @@ import type {
   FieldError,
 } from '@stockstream/contracts';
 import type { ConsumerGroupState, DeadLetterStats } from '@stockstream/inventory-core';
+import { traceIdOf } from '@stockstream/platform';
 
 /** Escapes text for HTML content and attribute values: every value shown comes from the stream. */
 export function escape(value: unknown): string {
@@ -253,7 +254,17 @@ export function auditPage(page: AuditPage, csrf: string): string {
   );
 }
 
-export function letterPage(letter: DeadLetter, csrf: string): string {
+/** The letter's trace id (from its event's traceparent), a link when a trace UI is configured. */
+function traceCell(letter: DeadLetter, traceUiUrl: string | undefined): string {
+  const traceparent = typeof letter.original.traceparent === 'string' ? letter.original.traceparent : undefined;
+  const traceId = traceIdOf(traceparent);
+  if (!traceId) return '<span class="muted">none (tracing was off)</span>';
+  return traceUiUrl
+    ? `<a data-testid="trace" href="${escape(traceUiUrl.replace('{traceId}', traceId))}">${traceId}</a>`
+    : `<code data-testid="trace">${traceId}</code>`;
+}
+
+export function letterPage(letter: DeadLetter, csrf: string, traceUiUrl?: string): string {
   return layout(
     `Dead letter ${letter.id}`,
     `<p><a href="/admin">← all dead letters</a></p>
@@ -262,7 +273,8 @@ export function letterPage(letter: DeadLetter, csrf: string): string {
 <tr><th>original entry</th><td>${escape(letter.originalId)} in ${escape(letter.originalStream)}</td></tr>
 <tr><th>reason</th><td>${escape(letter.reason)}</td></tr><tr><th>error</th><td class="error">${escape(letter.error)}</td></tr>
 <tr><th>attempts</th><td>${letter.deliveries}</td></tr><tr><th>when</th><td>${escape(letter.failedAt)}</td></tr>
-<tr><th>consumer</th><td>${escape(letter.consumer)} (group ${escape(letter.group)})</td></tr></tbody></table>
+<tr><th>consumer</th><td>${escape(letter.consumer)} (group ${escape(letter.group)})</td></tr>
+<tr><th>trace</th><td>${traceCell(letter, traceUiUrl)}</td></tr></tbody></table>
 <p>${button(`/admin/letters/${letter.id}/replay`, csrf, 'Replay')} ${button(`/admin/letters/${letter.id}/purge`, csrf, 'Purge', '', 'danger')}</p></section>
 <section><h2>The original event</h2><pre>${escape(JSON.stringify(letter.original, null, 2))}</pre></section>`,
     { signedIn: { csrf } },

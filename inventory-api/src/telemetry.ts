@@ -1,0 +1,6 @@
+// The first import of main.ts: the process's logger, and tracing started before anything loads pg (its
+// instrumentation patches the module as it loads). Off without OTEL_EXPORTER_OTLP_ENDPOINT.
+import { createLogger, startTracing } from '@stockstream/platform';
+
+export const logger = createLogger('inventory-api');
+export const tracing = startTracing('inventory-api', logger);
