@@ -151,6 +151,7 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
       ),
     ).toBe(true);
 
+    expect(receiver.refused).toEqual([]);
     const handled = worker.lines
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .find((line) => line.message === 'event handled' && line.productId === id);

@@ -23,10 +23,8 @@ export function tracingOffReason(env: NodeJS.ProcessEnv): string | undefined {
  * (or _TRACES_ENDPOINT), OTEL_EXPORTER_OTLP_PROTOCOL (http/protobuf, the default, or http/json),
  * OTEL_SERVICE_NAME (the deployable's name by default), OTEL_TRACES_SAMPLER and _ARG, OTEL_BSP_*,
  * OTEL_SDK_DISABLED. Without an endpoint nothing is loaded past the API (a no-op). With one: a batch
- * span processor and an OTLP/HTTP exporter, W3C trace context, and pg instrumented, so every query
- * (Prisma's too, through its pg adapter) is a span.
- *
- * Call it before anything loads pg: the instrumentation patches the module as it is required.
+ * span processor and an OTLP/HTTP exporter, W3C trace context and the AsyncLocalStorage context manager.
+ * Statements are spans by the pool's own hook (prisma/src/query-spans.ts), Prisma's too.
  */
 export function startTracing(service: string, logger: Logger, env: NodeJS.ProcessEnv = process.env): Tracing {
   const off = tracingOffReason(env);
@@ -35,8 +33,6 @@ export function startTracing(service: string, logger: Logger, env: NodeJS.Proces
   const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
   const { BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
   const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
-  const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
-  const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
   if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
     logger.warn('tracing off: OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json', { protocol });
@@ -67,8 +63,6 @@ export function startTracing(service: string, logger: Logger, env: NodeJS.Proces
     spanProcessors: [new BatchSpanProcessor(exporter)],
   });
   provider.register();
-  // Only queries inside a span of ours: a worker's idle polling or a pool's checks are not traces.
-  registerInstrumentations({ instrumentations: [new PgInstrumentation({ requireParentSpan: true })] });
   setTracingEnabled(true);
   logger.info('tracing on', {
     endpoint: maskUrl(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT ?? ''),

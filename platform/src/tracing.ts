@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, TraceFlags, context, propagation, trace } from '@opentelemetry/api';
 import type { Context, Link, Span, SpanContext } from '@opentelemetry/api';
 
 export { SpanKind, SpanStatusCode, context as otelContext };
@@ -43,11 +43,14 @@ export function spanContextFrom(traceparent: string | undefined): SpanContext | 
   return spanContext && trace.isSpanContextValid(spanContext) ? spanContext : undefined;
 }
 
-/** trace_id and span_id of a span (the active one by default), for a log line; empty when off or outside a span. */
+/**
+ * trace_id and span_id of a span (the active one by default), for a log line; empty when off, outside a
+ * span, or in one that is not sampled (its trace goes nowhere).
+ */
 export function traceFields(span: Span | undefined = enabled ? trace.getActiveSpan() : undefined): { trace_id?: string; span_id?: string } {
   if (!span) return {};
-  const { traceId, spanId } = span.spanContext();
-  return { trace_id: traceId, span_id: spanId };
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  return traceFlags & TraceFlags.SAMPLED ? { trace_id: traceId, span_id: spanId } : {};
 }
 
 /** The trace id a traceparent carries (for pages that link to a trace UI). */

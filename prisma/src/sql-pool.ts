@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { traceQueries } from './query-spans';
 
 /**
  * No connection could be had: the pool timed out waiting for one, or opening one failed (the server
@@ -26,15 +27,24 @@ export class ConnectionFailedError extends Error {
 type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefined, release: (error?: Error) => void) => void;
 
 /**
- * A pg pool whose every failure to hand out a connection is a `ConnectionFailedError`. pg-pool's own
- * `query()` and Prisma's adapter both take connections through `connect()`, so this is the one place that
- * knows an error came from getting a connection rather than from a statement.
+ * A pg pool whose every failure to hand out a connection is a `ConnectionFailedError`, and whose
+ * connections' statements are spans inside a traced piece of work (traceQueries). pg-pool's own `query()`
+ * and Prisma's adapter both take connections through `connect()`, so this is the one place that knows an
+ * error came from getting a connection rather than from a statement, and sees every statement.
  */
 export class SqlPool extends pg.Pool {
   override connect(): Promise<pg.PoolClient>;
   override connect(callback: ConnectCallback): void;
   override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
-    if (!callback) return super.connect().catch((error: unknown) => Promise.reject(new ConnectionFailedError(error)));
-    super.connect((error, client, release) => callback(error ? new ConnectionFailedError(error) : undefined, client, release));
+    if (!callback) {
+      return super.connect().then(
+        (client) => (traceQueries(client), client),
+        (error: unknown) => Promise.reject(new ConnectionFailedError(error)),
+      );
+    }
+    super.connect((error, client, release) => {
+      if (client) traceQueries(client);
+      callback(error ? new ConnectionFailedError(error) : undefined, client, release);
+    });
   }
 }

@@ -36,7 +36,7 @@ test('what product-api publishes fits the payload schema of its message', async 
   const created = await api.http.post('/api/products').send({ sku: 'ASYNC-1', name: 'Described', price: '2.50' }).expect(201);
   await api.http
     .put(`/api/products/${created.body.id}`)
-    .set('If-Match', created.headers.etag)
+    .set('If-Match', String(created.headers.etag))
     .send({ sku: 'ASYNC-1', name: 'Renamed', price: '2.50' })
     .expect(200);
   await api.http.delete(`/api/products/${created.body.id}`).expect(204);
