@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -105,7 +107,10 @@ export async function startService(name: string, script: string, env: Record<str
   const logFile = path.join(os.tmpdir(), `stockstream-bench-${name.replace(/\W+/g, '-')}-${process.pid}-${port}.log`);
   const log = fs.openSync(logFile, 'w');
   const { LOG_LEVEL: _ignored, ...environment } = process.env;
-  const child = spawn(process.execPath, [path.join(ROOT, script)], { env: { ...environment, ...env }, stdio: ['ignore', log, 'inherit'] });
+  const child = spawn(process.execPath, [path.resolve(ROOT, script)], {
+    env: { ...environment, ...env },
+    stdio: ['ignore', log, 'inherit'],
+  });
   fs.closeSync(log);
   const exited = new Promise((resolve) => child.once('exit', resolve)).finally(() => fs.rmSync(logFile, { force: true }));
   await waitUntil(`${name} ready`, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok);
@@ -121,21 +126,38 @@ export async function startService(name: string, script: string, env: Record<str
   };
 }
 
-/** product-api and one inventory-worker on the given databases and stream, as the end to end and the soak run them. */
-export async function startPipeline(databases: Databases, redisUrl: string, stream: string): Promise<[Service, Service]> {
+/** product-api and one inventory-worker on the given databases and stream, as the end to end and the soak run them (`env`: more settings for both). */
+export async function startPipeline(
+  databases: Databases,
+  redisUrl: string,
+  stream: string,
+  env: Record<string, string> = {},
+): Promise<[Service, Service]> {
   const productPort = await freePort();
   const workerPort = await freePort();
   const api = await startService(
     'product-api',
     'product-api/dist/main.js',
-    { PRODUCT_API_PORT: String(productPort), PRODUCT_DATABASE_URL: databases.productUrl, REDIS_URL: redisUrl, PRODUCT_STREAM: stream },
+    {
+      PRODUCT_API_PORT: String(productPort),
+      PRODUCT_DATABASE_URL: databases.productUrl,
+      REDIS_URL: redisUrl,
+      PRODUCT_STREAM: stream,
+      ...env,
+    },
     productPort,
   );
   try {
     const worker = await startService(
       'inventory-worker',
       'inventory-worker/dist/main.js',
-      { WORKER_PORT: String(workerPort), INVENTORY_DATABASE_URL: databases.inventoryUrl, REDIS_URL: redisUrl, PRODUCT_STREAM: stream },
+      {
+        WORKER_PORT: String(workerPort),
+        INVENTORY_DATABASE_URL: databases.inventoryUrl,
+        REDIS_URL: redisUrl,
+        PRODUCT_STREAM: stream,
+        ...env,
+      },
       workerPort,
     );
     return [api, worker];
@@ -154,4 +176,20 @@ export async function productIds(databaseUrl: string): Promise<string[]> {
   } finally {
     await client.end();
   }
+}
+
+export interface OtlpSink {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** An OTLP/HTTP endpoint that reads each export and answers 200: where traced services send their spans. */
+export async function startOtlpSink(): Promise<OtlpSink> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

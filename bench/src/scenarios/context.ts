@@ -62,3 +62,9 @@ export const settingsLabel = (settings: Record<string, string>) =>
 
 export const ratio = (value: number | null, baseline: number | null) =>
   value === null || baseline === null || baseline === 0 ? null : Math.round((value / baseline) * 100) / 100;
+
+/** Tracing on (its endpoint given beside), sampling a share of the traces at their root. */
+export const tracing = (share: number): Record<string, string> => ({
+  OTEL_TRACES_SAMPLER: 'traceidratio',
+  OTEL_TRACES_SAMPLER_ARG: String(share),
+});

@@ -6,16 +6,17 @@
 // as two processes on one port (Node's cluster), to show what a second core buys, and with a small heap
 // (SMALL_HEAP), to show what it costs. All run at once and take the load in
 // turns, in rounds, so that the machine's drift falls on every one alike.
+import path from 'node:path';
 import { Client } from 'pg';
 import { WRITE_SCRIPT, pgbench, readScript } from '../baselines/pgbench';
-import { createDatabases, freePort, peakRssMiB, productIds, startService } from '../infra';
-import type { Databases, Service } from '../infra';
+import { createDatabases, freePort, peakRssMiB, productIds, startOtlpSink, startService } from '../infra';
+import type { Databases, OtlpSink, Service } from '../infra';
 import { createProducts, readProducts } from '../load';
 import type { LoadResult } from '../load';
 import type { Row } from '../report';
 import { mean, percentile, round, sum } from '../stats';
 import type { Context } from './context';
-import { SMALL_HEAP, ratio, settingsLabel } from './context';
+import { SMALL_HEAP, ratio, settingsLabel, tracing } from './context';
 
 interface Contender {
   name: string;
@@ -25,22 +26,33 @@ interface Contender {
   shipped?: boolean;
 }
 
-/** product-api as shipped at a log level, or a variant of it with more settings. */
-const productApi = (logLevel: string, variant: { processes?: number; smallHeap?: boolean } = {}): Contender => {
-  const settings: Record<string, string> = { LOG_LEVEL: logLevel, ...(variant.smallHeap ? SMALL_HEAP : {}) };
+/** Where the tracing contenders send their spans. */
+let otlpSink: OtlpSink | undefined;
+
+/** product-api as shipped at a log level, or a variant of it with more settings (another checkout's build, with `root`). */
+const productApi = (
+  logLevel: string,
+  variant: { processes?: number; smallHeap?: boolean; tracing?: number; root?: string; label?: string } = {},
+): Contender => {
+  const settings: Record<string, string> = {
+    LOG_LEVEL: logLevel,
+    ...(variant.smallHeap ? SMALL_HEAP : {}),
+    ...(variant.tracing === undefined ? {} : tracing(variant.tracing)),
+  };
   const processes = variant.processes ?? 1;
   return {
-    name: `product-api${processes > 1 ? ` ×${processes} processes` : ''} (${settingsLabel(settings)})`,
-    script: 'product-api/dist/main.js',
+    name: `product-api${variant.label ?? ''}${processes > 1 ? ` ×${processes} processes` : ''} (${settingsLabel(settings)})`,
+    script: variant.root ? path.join(variant.root, 'product-api/dist/main.js') : 'product-api/dist/main.js',
     env: (port, databaseUrl, context) => ({
       PRODUCT_API_PORT: String(port),
       PRODUCT_DATABASE_URL: databaseUrl,
       REDIS_URL: context.redis.url,
       PRODUCT_STREAM: `bench.http.${port}`,
       API_PROCESSES: String(processes),
+      ...(variant.tracing === undefined ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: otlpSink?.url ?? '' }),
       ...settings,
     }),
-    shipped: processes === 1 && !variant.smallHeap,
+    shipped: processes === 1 && !variant.smallHeap && variant.tracing === undefined && variant.root === undefined,
   };
 };
 
@@ -204,7 +216,33 @@ function rowsFor(path: 'write' | 'read', results: Map<string, Measured>, pgbench
   return rows;
 }
 
+/** Tracing's cost: product-api with tracing on, as a share of the same with it off (the shipped product-api at info). */
+function tracingRows(path: 'write' | 'read', results: Map<string, Measured>): Row[] {
+  const scenario = path === 'write' ? '1 write' : '2 read';
+  const off = results.get(productApi('info').name)?.[path];
+  return [...results.entries()]
+    .filter(([name]) => name.includes('OTEL_TRACES_SAMPLER') || name.includes(' at '))
+    .map(([name, result]) => {
+      const share = ratio(result[path].rps, off?.rps ?? null);
+      const full = name.includes('OTEL_TRACES_SAMPLER_ARG=1)');
+      const before = name.includes(' at ');
+      return {
+        scenario,
+        figure: `${name} / tracing off: requests/s`,
+        value: share,
+        unit: '',
+        baseline: { name: 'product-api (LOG_LEVEL=info), tracing off', value: round(off?.rps ?? 0) },
+        ...(full ? { target: '≥ 0.90', met: (share ?? 0) >= 0.9 } : {}),
+        // The code before tracing, in the same run: tracing off (the SDK's API loaded) must cost nothing.
+        ...(before ? { target: 'tracing off ≥ 0.97 of it', met: share === null ? null : 1 / share >= 0.97 } : {}),
+      };
+    });
+}
+
 export async function httpScenarios(context: Context): Promise<void> {
+  // BENCH_COMPARE_WITH=<another checkout, built>: its product-api runs beside this one, in the same rounds.
+  const other = process.env.BENCH_COMPARE_WITH;
+  otlpSink = await startOtlpSink();
   const contenders = [
     productApi('info'),
     productApi('warn'),
@@ -216,9 +254,22 @@ export async function httpScenarios(context: Context): Promise<void> {
     baseline('node:http + pg', 'bench/dist/baselines/node-http-server.js'),
     productApi('info', { processes: 2 }),
     productApi('info', { smallHeap: true }),
+    productApi('info', { tracing: 0.1 }),
+    productApi('info', { tracing: 1 }),
+    ...(other ? [productApi('info', { root: path.resolve(other), label: ` at ${path.basename(path.resolve(other))}` })] : []),
   ];
-  const results = await measureInRounds(context, contenders);
+  let results: Map<string, Measured>;
+  try {
+    results = await measureInRounds(context, contenders);
+  } finally {
+    await otlpSink.close();
+  }
   const floor = await pgbenchFloor(context);
   context.rss['1-2 write, read'] = { ...context.rss['1-2 write, read'], 'bench (autocannon)': peakRssMiB(process.pid) };
-  context.rows.push(...rowsFor('write', results, floor.write), ...rowsFor('read', results, floor.read));
+  context.rows.push(
+    ...rowsFor('write', results, floor.write),
+    ...tracingRows('write', results),
+    ...rowsFor('read', results, floor.read),
+    ...tracingRows('read', results),
+  );
 }
