@@ -1,57 +1,24 @@
 // OpenTelemetry across the hop, with the real processes (product-api and a worker, built) exporting to an
 // OTLP/HTTP receiver of this test: one POST carrying a traceparent is one trace, from the request through
 // its queries and the outbox's publish to the worker's apply, and the worker's log line carries its id.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import readline from 'node:readline';
 import { createClient } from '@redis/client';
-import { freePort } from '@stockstream/platform';
 import type { RedisClient } from '@stockstream/platform';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { TEST_REDIS_URL } from '../platform/test/support/redis-client';
 import { waitFor } from '../platform/test/support/wait';
 import { OtlpReceiver } from './support/otlp-receiver';
+import { startService } from './support/service-process';
+import type { ServiceProcess as Service } from './support/service-process';
 import type { ReceivedSpan } from './support/otlp-receiver';
 
 const ROOT = path.join(__dirname, '..');
 const SERVER = 2;
 const PRODUCER = 4;
 const CONSUMER = 5;
-
-interface Service {
-  lines: string[];
-  port: number;
-  stop(): Promise<number | null>;
-}
-
-async function startService(script: string, portVariable: string, env: Record<string, string>): Promise<Service> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, script)], {
-    env: { ...process.env, LOG_LEVEL: 'info', [portVariable]: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) readline.createInterface({ input: stream }).on('line', (line) => lines.push(line));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  await waitFor(
-    `${script} ready`,
-    async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok,
-    30_000,
-    100,
-  ).catch((error: unknown) => {
-    throw new Error(`${String(error)}\n${lines.join('\n')}`);
-  });
-  return {
-    lines,
-    port,
-    stop: async () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 const traceparentOf = (traceId: string) => `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
 const newTraceId = () => randomBytes(16).toString('hex');

@@ -8,7 +8,7 @@ import {
   envPort,
   envPostgresUrl,
   envRedisCommandTimeoutMs,
-  envRedisUrl,
+  envRedisConnection,
   envStreamNames,
   parseConfig,
 } from '@stockstream/platform';
@@ -19,7 +19,7 @@ export const InventoryApiConfig = z.object({
   INVENTORY_API_PORT: envPort(5001),
   INVENTORY_DATABASE_URL: envPostgresUrl(DATABASES.inventory.defaultUrl),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  REDIS_URL: envRedisUrl,
+  ...envRedisConnection,
   REDIS_COMMAND_TIMEOUT_MS: envRedisCommandTimeoutMs,
   ...envStreamNames,
   /** Admin keys (name:key,…) and the single key of before (as "admin"): /admin/* and the page need one; none, they answer 404. */

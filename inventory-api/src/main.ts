@@ -2,6 +2,7 @@ import { logger, tracing } from './telemetry';
 import {
   RecurringFailure,
   adminKeysOf,
+  redisConnectionOf,
   Shutdown,
   createMetricsRegistry,
   createRedisClient,
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
     onPoolError: (error) => logger.warn('database connection error', { error: error.message }),
   });
   const redis = createRedisClient({
-    url: config.REDIS_URL,
+    url: redisConnectionOf(config),
     logger,
     name: 'inventory-api',
     failFast: true,

@@ -8,7 +8,7 @@ import {
   envPort,
   envPostgresUrl,
   envRedisCommandTimeoutMs,
-  envRedisUrl,
+  envRedisConnection,
   envStreamNames,
   parseConfig,
 } from '@stockstream/platform';
@@ -21,7 +21,7 @@ export const WorkerConfig = z
   .object({
     INVENTORY_DATABASE_URL: envPostgresUrl(DATABASES.inventory.defaultUrl),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
-    REDIS_URL: envRedisUrl,
+    ...envRedisConnection,
     REDIS_COMMAND_TIMEOUT_MS: envRedisCommandTimeoutMs,
     ...envStreamNames,
     /** Unique per process (host, pid and a random part), so that a restart never inherits a name. */

@@ -1,5 +1,13 @@
 import { logger, tracing } from './telemetry';
-import { Shutdown, createMetricsRegistry, createRedisClient, errorMessage, limitHeapGrowth, setLogLevel } from '@stockstream/platform';
+import {
+  Shutdown,
+  createMetricsRegistry,
+  createRedisClient,
+  errorMessage,
+  limitHeapGrowth,
+  redisConnectionOf,
+  setLogLevel,
+} from '@stockstream/platform';
 import { compileWasmWithBaselineOnly } from '@stockstream/prisma';
 import { createInventoryDb } from '@stockstream/prisma/inventory';
 import { consumerOptionsOf, loadConfig } from './config';
@@ -24,7 +32,7 @@ async function main(): Promise<void> {
   });
   // Workers wait out Redis reconnects: commands queue until the connection is back.
   const redis = createRedisClient({
-    url: config.REDIS_URL,
+    url: redisConnectionOf(config),
     logger,
     name: `inventory-worker:${config.CONSUMER_NAME}`,
     failFast: false,
@@ -32,7 +40,7 @@ async function main(): Promise<void> {
   });
   // Its reads block for up to BLOCK_MS on purpose: a stall is only what goes past that.
   const reader = createRedisClient({
-    url: config.REDIS_URL,
+    url: redisConnectionOf(config),
     logger,
     name: `inventory-worker-reader:${config.CONSUMER_NAME}`,
     failFast: false,

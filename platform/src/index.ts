@@ -17,3 +17,5 @@ export * from './admin-key';
 export * from './cli-actor';
 export * from './tracing';
 export * from './start-tracing';
+export * from './redis-connection';
+export * from './redis-options';

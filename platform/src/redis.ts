@@ -1,5 +1,7 @@
 import { createClient } from '@redis/client';
 import type { Logger } from './logger';
+import { clientOptionsOf } from './redis-options';
+import type { RedisConnection } from './redis-options';
 
 export type RedisClient = ReturnType<typeof createRedisClient>;
 
@@ -7,7 +9,8 @@ export type RedisClient = ReturnType<typeof createRedisClient>;
 export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 2_000;
 
 export interface RedisOptions {
-  url: string;
+  /** A URL, or a whole connection (credentials, TLS and its CA) as redisConnectionOf makes it. */
+  url: string | RedisConnection;
   logger: Logger;
   name: string;
   /**
@@ -30,12 +33,14 @@ const commandTimeouts = new WeakMap<object, number>();
  * once when it ends, not once per retry.
  */
 export function createRedisClient({ url, logger, name, failFast, commandTimeoutMs = DEFAULT_REDIS_COMMAND_TIMEOUT_MS }: RedisOptions) {
+  const { socket, ...connection } = clientOptionsOf(typeof url === 'string' ? { url } : url);
   const client = createClient({
-    url,
+    ...connection,
     name,
     RESP: 2,
     disableOfflineQueue: failFast,
     socket: {
+      ...socket,
       connectTimeout: 2_000,
       reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2_000),
     },

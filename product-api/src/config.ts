@@ -7,7 +7,7 @@ import {
   envPort,
   envPostgresUrl,
   envRedisCommandTimeoutMs,
-  envRedisUrl,
+  envRedisConnection,
   envStreamNames,
   parseConfig,
 } from '@stockstream/platform';
@@ -18,7 +18,7 @@ export const ProductApiConfig = z.object({
   PRODUCT_API_PORT: envPort(7001),
   PRODUCT_DATABASE_URL: envPostgresUrl(DATABASES.product.defaultUrl),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  REDIS_URL: envRedisUrl,
+  ...envRedisConnection,
   REDIS_COMMAND_TIMEOUT_MS: envRedisCommandTimeoutMs,
   /** DEAD_LETTER_STREAM is the workers': the relay counts what a broker reset loses of it. */
   ...envStreamNames,

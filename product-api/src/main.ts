@@ -2,6 +2,7 @@ import { logger, tracing } from './telemetry';
 import cluster from 'node:cluster';
 import {
   adminKeysOf,
+  redisConnectionOf,
   Shutdown,
   createMetricsRegistry,
   createRedisClient,
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const db = createProductDb(sql);
   const metrics = createMetricsRegistry('product-api');
   const redis = createRedisClient({
-    url: config.REDIS_URL,
+    url: redisConnectionOf(config),
     logger,
     name: 'product-api',
     failFast: true,

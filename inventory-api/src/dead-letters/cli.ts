@@ -11,13 +11,15 @@ import {
   cliActor,
   createLogger,
   envPostgresUrl,
-  envRedisUrl,
+  envRedisConnection,
   envStreamNames,
   errorMessage,
   maskUrl,
+  clientOptionsOf,
   parseConfig,
+  redisConnectionOf,
 } from '@stockstream/platform';
-import type { RedisClient } from '@stockstream/platform';
+import type { RedisClient, RedisConnection } from '@stockstream/platform';
 import { DeadLetterQueue } from '@stockstream/inventory-core';
 import type { ReplayOutcome } from '@stockstream/inventory-core';
 import { DATABASES } from '@stockstream/prisma';
@@ -50,11 +52,11 @@ const USAGE = `usage: npm run dlq -- <command>
 
 Replay, purge, pause and resume are audited in the inventory database (actor cli:<user>).
 
-environment: REDIS_URL, DEAD_LETTER_STREAM (products.events.dlq), PRODUCT_STREAM (products.events),
+environment: REDIS_URL (REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS, REDIS_TLS_CA_FILE), DEAD_LETTER_STREAM (products.events.dlq), PRODUCT_STREAM (products.events),
 INVENTORY_DATABASE_URL (the audit and group jobs)`;
 
 const CliConfig = z.object({
-  REDIS_URL: envRedisUrl,
+  ...envRedisConnection,
   DEAD_LETTER_STREAM: envStreamNames.DEAD_LETTER_STREAM,
   PRODUCT_STREAM: envStreamNames.PRODUCT_STREAM,
   INVENTORY_DATABASE_URL: envPostgresUrl(DATABASES.inventory.defaultUrl),
@@ -361,7 +363,15 @@ export async function dlqCli(
     io.err(error instanceof ConfigError ? error.message : errorMessage(error));
     return EXIT.usage;
   }
-  const redis: RedisClient = createClient({ url: config.REDIS_URL, RESP: 2, socket: { connectTimeout: 2_000, reconnectStrategy: false } });
+  let connection: RedisConnection;
+  try {
+    connection = redisConnectionOf(config);
+  } catch (error) {
+    io.err(errorMessage(error));
+    return EXIT.usage;
+  }
+  const { socket, ...options } = clientOptionsOf(connection);
+  const redis: RedisClient = createClient({ ...options, RESP: 2, socket: { ...socket, connectTimeout: 2_000, reconnectStrategy: false } });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { freePort } from '@stockstream/platform';
+import { waitFor } from '../../platform/test/support/wait';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+export interface ServiceProcess {
+  lines: string[];
+  port: number;
+  stop(): Promise<number | null>;
+}
+
+/** A built deployable (`<name>/dist/main.js`) as a child process, started and ready, its log lines kept. */
+export async function startService(script: string, portVariable: string, env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, script)], {
+    env: { ...process.env, LOG_LEVEL: 'info', [portVariable]: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) readline.createInterface({ input: stream }).on('line', (line) => lines.push(line));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await waitFor(
+    `${script} ready`,
+    async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok,
+    30_000,
+    100,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}\n${lines.join('\n')}`);
+  });
+  return {
+    lines,
+    port,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
