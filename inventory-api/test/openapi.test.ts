@@ -6,6 +6,8 @@ import {
 } from '../../platform/test/support/openapi-contract';
 import { registerAdminPaths } from '../src/http/admin-openapi';
 import { inventoryOpenApi } from '../src/http/openapi';
+import { connectTestRedis } from '../../platform/test/support/redis-client';
+import { testDeadLetterStreams } from './support/dead-letters';
 import { startInventoryApi } from './support/inventory-api';
 import type { InventoryApiHarness } from './support/inventory-api';
 
@@ -27,8 +29,22 @@ describe('GET /openapi.json', () => {
     await expectLintClean(inventoryOpenApi([registerAdminPaths]), ['no-ambiguous-paths']);
   });
 
-  test('lists every route the app serves, and nothing it does not', async () => {
+  test('lists every route the app serves, and nothing it does not, with and without admin', async () => {
     expectDocumentsEveryRoute(api.app, (await api.http.get('/openapi.json').expect(200)).body);
+    const redis = await connectTestRedis();
+    const streams = testDeadLetterStreams();
+    const admin = await startInventoryApi({
+      redis,
+      apiKey: 'openapi-admin-key-0123456789',
+      deadLetterStream: streams.deadLetterStream,
+      productStream: streams.stream,
+    });
+    try {
+      expectDocumentsEveryRoute(admin.app, (await admin.http.get('/openapi.json').expect(200)).body);
+    } finally {
+      await admin.close();
+      await redis.close();
+    }
   });
 
   test('every operation documents its problem+json errors', async () => {
