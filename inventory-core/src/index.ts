@@ -7,7 +7,7 @@ export { StockError } from './domain/stock-errors';
 export type { StockErrorKind } from './domain/stock-errors';
 export { applyProductEvents, eventToApply } from './product-events/apply-product-events';
 export type { Applied, DeliveredEvent } from './product-events/apply-product-events';
-export { DeadLetterQueue, SCAN_BUDGET } from './dead-letters/dead-letter-queue';
+export { DeadLetterQueue, SCAN_BUDGET, productIdOf } from './dead-letters/dead-letter-queue';
 export type { DeadLetterQuery, DeadLetterStats } from './dead-letters/dead-letter-queue';
 export type { ReplayOutcome } from './dead-letters/letter-actions';
 export { causeOf, fingerprintOf } from './dead-letters/cause';

@@ -1,5 +1,6 @@
 import { SpanKind, SpanStatusCode, TraceFlags, context, propagation, trace } from '@opentelemetry/api';
 import type { Context, Link, Span, SpanContext } from '@opentelemetry/api';
+import { TRACEPARENT } from '@stockstream/contracts';
 
 export { SpanKind, SpanStatusCode, context as otelContext };
 export type { Context as OtelContext, Link, Span };
@@ -53,10 +54,9 @@ export function traceFields(span: Span | undefined = enabled ? trace.getActiveSp
   return traceFlags & TraceFlags.SAMPLED ? { trace_id: traceId, span_id: spanId } : {};
 }
 
-/** The trace id a traceparent carries (for pages that link to a trace UI). */
+/** The trace id a traceparent carries (for pages that link to a trace UI); undefined for none or a malformed one. */
 export function traceIdOf(traceparent: string | undefined): string | undefined {
-  const match = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceparent ?? '');
-  return match?.[1];
+  return traceparent !== undefined && TRACEPARENT.test(traceparent) ? traceparent.split('-')[1] : undefined;
 }
 
 /** Ends a span with an error status when the work threw. */

@@ -40,7 +40,8 @@ type Filter = Omit<DeadLetterQuery, 'order' | 'limit' | 'cursor' | 'since' | 'un
 const isFiltered = ({ reason, type, productId, eventId, q }: Filter) =>
   [reason, type, productId, eventId, q].some((value) => value !== undefined);
 
-function productIdOf(letter: DeadLetter): string | undefined {
+/** The product a letter's event is about, when its data says. */
+export function productIdOf(letter: DeadLetter): string | undefined {
   const data = letter.original.data as { productId?: unknown } | undefined;
   return typeof data === 'object' && data !== null && typeof data.productId === 'string' ? data.productId : undefined;
 }

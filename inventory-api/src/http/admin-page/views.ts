@@ -8,6 +8,7 @@ import type {
   DeadLetterPage,
   FieldError,
 } from '@stockstream/contracts';
+import { productIdOf } from '@stockstream/inventory-core';
 import type { ConsumerGroupState, DeadLetterStats } from '@stockstream/inventory-core';
 import { traceIdOf } from '@stockstream/platform';
 
@@ -89,11 +90,6 @@ const age = (seconds: number | null) =>
       : seconds < 7200
         ? `${Math.round(seconds / 60)} min`
         : `${Math.round(seconds / 3600)} h`;
-
-function productOf(letter: DeadLetter): string {
-  const data = letter.original.data as { productId?: unknown } | undefined;
-  return typeof data === 'object' && data !== null && typeof data.productId === 'string' ? data.productId : '–';
-}
 
 const button = (action: string, csrf: string, label: string, extra = '', className = '') =>
   `<form class="inline" method="post" action="${escape(action)}"><input type="hidden" name="csrf" value="${escape(csrf)}">${extra}<button${className ? ` class="${className}"` : ''}>${escape(label)}</button></form>`;
@@ -207,7 +203,7 @@ export function indexPage(view: IndexView): string {
     .map(
       (letter) => `<tr>
 <td><a href="/admin/letters/${escape(letter.id)}">${escape(letter.id)}</a></td><td>${escape(letter.eventId ?? '–')}</td><td>${escape(letter.type ?? '–')}</td>
-<td>${escape(productOf(letter))}</td><td>${escape(letter.reason)}</td><td class="error">${escape(letter.error)}</td>
+<td>${escape(productIdOf(letter) ?? '–')}</td><td>${escape(letter.reason)}</td><td class="error">${escape(letter.error)}</td>
 <td>${letter.deliveries}</td><td>${escape(letter.failedAt)}</td>
 <td>${button(`/admin/letters/${letter.id}/replay`, csrf, 'Replay')} ${button(`/admin/letters/${letter.id}/purge`, csrf, 'Purge', '', 'danger')}</td></tr>`,
     )
