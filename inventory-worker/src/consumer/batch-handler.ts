@@ -10,7 +10,6 @@ import type { Claimed, ConsumerGroup } from './consumer-group';
 import type { ConsumerObserver, ConsumerOptions } from './consumer-options';
 import type { KillSwitch, Trip } from './kill-switch';
 import { BatchTrace } from './batch-trace';
-import type { EventOutcome } from './batch-trace';
 import { databaseAnswers, waitForDatabase } from './database-outage';
 import { sendToDeadLetters } from './dead-letters';
 import type { DeadLetterWriter } from './dead-letters';
@@ -24,10 +23,7 @@ interface Delivered {
 }
 
 /** Applied, or failed on its own (the database answers, so it is this event's fault), or held through an outage. */
-type Result = { applied: Applied } | { failed: unknown } | { held: true };
-
-const outcomeOf = (result: Result): EventOutcome =>
-  'applied' in result ? { outcome: result.applied } : 'failed' in result ? { error: result.failed } : { held: true };
+export type Result = { applied: Applied } | { failed: unknown } | { held: true };
 
 /** What every log line about an event carries: the event, its stream entry, and the request that caused it. */
 const eventContext = ({ event, streamId }: Delivered) => ({
@@ -88,7 +84,7 @@ export class BatchHandler {
         }
         const traced = tracingEnabled() && valid.length > 0 ? new BatchTrace(valid, this.deps.options) : undefined;
         const results = traced ? await traced.run(() => this.applyIsolating(valid)) : await this.applyIsolating(valid);
-        traced?.finish(results.map(outcomeOf));
+        traced?.finish(results);
         this.countForKillSwitch(results);
         await this.deps.group.acknowledge(valid.filter((_, i) => 'applied' in (results[i] ?? {})).map((item) => item.streamId));
         valid.forEach((item, i) => this.report(item, results[i] ?? { held: true }, traced?.fieldsOf(i)));

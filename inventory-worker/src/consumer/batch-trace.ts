@@ -1,9 +1,7 @@
 import type { ProductEvent } from '@stockstream/contracts';
-import { SpanKind, SpanStatusCode, activeIn, contextFrom, spanContextFrom, traceFields, tracer } from '@stockstream/platform';
+import { SpanKind, SpanStatusCode, activeIn, contextFrom, errorMessage, spanContextFrom, traceFields, tracer } from '@stockstream/platform';
 import type { Span } from '@stockstream/platform';
-
-/** How one event of the batch ended, for its span. */
-export type EventOutcome = { outcome: string } | { error: unknown } | { held: true };
+import type { Result } from './batch-handler';
 
 /**
  * The spans of one batch, following OpenTelemetry's messaging conventions: the batch is a CONSUMER span
@@ -40,7 +38,7 @@ export class BatchTrace {
   }
 
   /** Ends every event's span with its outcome, then the batch's. */
-  finish(outcomes: EventOutcome[]): void {
+  finish(results: Result[]): void {
     const ended = new Date();
     this.events = this.items.map(({ event, streamId }, i) => {
       const span = tracer().startSpan(
@@ -59,14 +57,10 @@ export class BatchTrace {
         },
         contextFrom({ traceparent: event.traceparent }),
       );
-      const outcome = outcomes[i] ?? { held: true };
-      if ('outcome' in outcome) span.setAttribute('stockstream.outcome', outcome.outcome);
-      else if ('held' in outcome) span.setAttribute('stockstream.outcome', 'held');
-      else
-        span.setStatus({
-          code: SpanStatusCode.ERROR,
-          message: outcome.error instanceof Error ? outcome.error.message : String(outcome.error),
-        });
+      const result = results[i] ?? { held: true };
+      if ('applied' in result) span.setAttribute('stockstream.outcome', result.applied);
+      else if ('held' in result) span.setAttribute('stockstream.outcome', 'held');
+      else span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(result.failed) });
       span.end(ended);
       return span;
     });

@@ -51,12 +51,12 @@ export function requestContext(logger: Logger, registry: Registry): RequestHandl
       const route = routeTemplate(req);
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
       duration.observe({ method: req.method, route, status }, durationMs / 1000);
+      const line = { requestId, method: req.method, route, path: req.originalUrl, status, durationMs };
       if (span) {
         endServerSpan(span, req.method, route, status);
-        logger.info('request', { requestId, method: req.method, route, path: req.originalUrl, status, durationMs, ...traceFields(span) });
-        return;
+        Object.assign(line, traceFields(span));
       }
-      logger.info('request', { requestId, method: req.method, route, path: req.originalUrl, status, durationMs });
+      logger.info('request', line);
     });
     if (span) activeIn(span, next);
     else next();
