@@ -11,6 +11,7 @@ import { createClient } from '@redis/client';
 import { freePort } from '@stockstream/platform';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
+import { waitForRedis } from '../platform/test/support/redis-server';
 import { waitFor } from '../platform/test/support/wait';
 import { startService } from './support/service-process';
 import type { ServiceProcess } from './support/service-process';
@@ -108,20 +109,11 @@ beforeAll(async () => {
     ],
     { stdio: 'ignore' },
   );
-  await waitFor('redis-server over TLS', async () => {
-    const client = createClient({
-      url: `rediss://127.0.0.1:${port}`,
-      username: 'admin',
-      password: PASSWORD,
-      socket: { ca: fs.readFileSync(path.join(dir, 'ca.crt')), reconnectStrategy: false },
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } finally {
-      if (client.isOpen) await client.close();
-    }
+  await waitForRedis('redis-server over TLS', {
+    url: `rediss://127.0.0.1:${port}`,
+    username: 'admin',
+    password: PASSWORD,
+    socket: { tls: true, ca: fs.readFileSync(path.join(dir, 'ca.crt')) },
   });
   products = await createTestDatabase('product');
   inventory = await createTestDatabase('inventory');
