@@ -35,7 +35,8 @@ export const envStreamNames = {
 /** The names as shipped (what envStreamNames gives an empty environment). */
 export const DEFAULT_STREAM_NAMES = z.object(envStreamNames).parse({});
 
-export const envRedisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379');
+/** REDIS_URL: one node's URL (redis:// or rediss://); unset, 127.0.0.1:6379 unless a Sentinel or Cluster is named. */
+export const envRedisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' });
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

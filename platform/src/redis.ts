@@ -1,15 +1,16 @@
-import { createClient } from '@redis/client';
+import { createClient, createCluster, createSentinel } from '@redis/client';
 import type { Logger } from './logger';
-import { clientOptionsOf } from './redis-options';
+import { nodeOptionsOf } from './redis-options';
 import type { RedisConnection } from './redis-options';
 
-export type RedisClient = ReturnType<typeof createRedisClient>;
+/** A client of one node, of a primary found through sentinels, or of a Cluster: the same commands on each. */
+export type RedisClient = ReturnType<typeof nodeClient> | ReturnType<typeof clusterClient> | ReturnType<typeof sentinelClient>;
 
 /** How long a Redis command may go unanswered before the connection counts as stalled. */
 export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 2_000;
 
 export interface RedisOptions {
-  /** A URL, or a whole connection (credentials, TLS and its CA) as redisConnectionOf makes it. */
+  /** A URL, or a whole connection (topology, credentials, TLS and its CA) as redisConnectionOf makes it. */
   url: string | RedisConnection;
   logger: Logger;
   name: string;
@@ -24,40 +25,121 @@ export interface RedisOptions {
    * opened again. A client whose commands block on purpose (XREADGROUP BLOCK) needs more than they block.
    */
   commandTimeoutMs?: number;
+  /** False for a command-line tool: a connection that fails is not retried. */
+  reconnect?: boolean;
+}
+
+interface ClientSettings {
+  connection: RedisConnection;
+  name: string;
+  failFast: boolean;
+  reconnect: boolean;
+}
+
+/** What every node connection of a client shares: credentials, TLS, its name, RESP2, the offline queue and the backoff. */
+function nodeSettings({ connection, name, failFast, reconnect }: ClientSettings) {
+  const { socket, ...login } = nodeOptionsOf(connection);
+  return {
+    ...login,
+    name,
+    RESP: 2 as const,
+    disableOfflineQueue: failFast,
+    socket: {
+      ...socket,
+      connectTimeout: 2_000,
+      reconnectStrategy: reconnect ? (retries: number) => Math.min(50 * 2 ** retries, 2_000) : (false as const),
+    },
+  };
+}
+
+function nodeClient(url: string, settings: ClientSettings) {
+  return createClient({ ...nodeSettings(settings), url });
+}
+
+function clusterClient(nodes: { host: string; port: number }[], settings: ClientSettings) {
+  return createCluster({
+    rootNodes: nodes.map((address) => ({ socket: address })),
+    defaults: nodeSettings(settings),
+    RESP: 2,
+  });
+}
+
+function sentinelClient(
+  sentinel: { nodes: { host: string; port: number }[]; master: string; username?: string; password?: string },
+  settings: ClientSettings,
+) {
+  const { socket } = nodeSettings(settings);
+  return createSentinel({
+    name: sentinel.master,
+    sentinelRootNodes: sentinel.nodes,
+    nodeClientOptions: nodeSettings(settings),
+    sentinelClientOptions: {
+      ...(sentinel.username === undefined ? {} : { username: sentinel.username }),
+      ...(sentinel.password === undefined ? {} : { password: sentinel.password }),
+      socket,
+    },
+    RESP: 2,
+  });
 }
 
 const commandTimeouts = new WeakMap<object, number>();
 
 /**
- * Reconnects forever with a capped backoff; logs each outage once when it starts (lost, or stalled) and
- * once when it ends, not once per retry.
+ * A client of the topology the connection names. Reconnects forever with a capped backoff (unless
+ * `reconnect` is false); logs each outage once when it starts (lost, stalled) and once when it ends, not
+ * once per retry. Every client emits 'ready' whenever its connection to the primary is ready again (a
+ * Cluster: any node's), which is when a relay checks the stream for loss.
  */
-export function createRedisClient({ url, logger, name, failFast, commandTimeoutMs = DEFAULT_REDIS_COMMAND_TIMEOUT_MS }: RedisOptions) {
-  const { socket, ...connection } = clientOptionsOf(typeof url === 'string' ? { url } : url);
-  const client = createClient({
-    ...connection,
-    name,
-    RESP: 2,
-    disableOfflineQueue: failFast,
-    socket: {
-      ...socket,
-      connectTimeout: 2_000,
-      reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 2_000),
-    },
-  });
-  commandTimeouts.set(client, commandTimeoutMs);
+export function createRedisClient({
+  url,
+  logger,
+  name,
+  failFast,
+  commandTimeoutMs = DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+  reconnect = true,
+}: RedisOptions): RedisClient {
+  const connection = typeof url === 'string' ? { url } : url;
+  const settings = { connection, name, failFast, reconnect };
   let down = false;
   const wentDown = (message: string, fields: Record<string, unknown>) => {
     if (down) return;
     down = true;
     logger.warn(message, { redis: name, ...fields });
   };
-  // Without an 'error' listener node-redis errors would crash the process.
-  client.on('error', (error: Error) => wentDown('redis connection lost', { error: error.message }));
-  client.on('ready', () => {
+  const back = () => {
     if (down) logger.info('redis connection back', { redis: name });
     down = false;
-  });
+  };
+  const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+  if ('cluster' in connection) {
+    const client = clusterClient(connection.cluster.nodes, settings);
+    commandTimeouts.set(client, commandTimeoutMs);
+    // Without 'error' listeners node-redis errors would crash the process.
+    client.on('error', (error: unknown) => wentDown('redis connection lost', { error: errorText(error) }));
+    client.on('node-error', (error: unknown, node: { host?: string; port?: number }) =>
+      wentDown('redis connection lost', { error: errorText(error), node: `${node.host}:${node.port}` }),
+    );
+    client.on('node-ready', () => {
+      back();
+      client.emit('ready');
+    });
+    return client;
+  }
+  if ('sentinel' in connection) {
+    const client = sentinelClient(connection.sentinel, settings);
+    commandTimeouts.set(client, commandTimeoutMs);
+    client.on('error', (error: unknown) => wentDown('redis connection lost', { error: errorText(error) }));
+    client.on('ready', back);
+    client.on('topology-change', (event: { type: string; node?: { host: string; port: number } }) => {
+      if (event.type === 'MASTER_CHANGE' && event.node)
+        logger.warn('redis primary changed', { redis: name, primary: `${event.node.host}:${event.node.port}` });
+    });
+    return client;
+  }
+  const client = nodeClient(connection.url, settings);
+  commandTimeouts.set(client, commandTimeoutMs);
+  client.on('error', (error: Error) => wentDown('redis connection lost', { error: error.message }));
+  client.on('ready', back);
   watchForStalls(client, commandTimeoutMs, () => {
     wentDown('redis not answering; reconnecting', { timeoutMs: commandTimeoutMs });
     // node-redis drops a command's deadline once it is written: only closing the socket fails the commands

@@ -2,7 +2,6 @@
 // (or its letter cannot be replayed, or a group job is running), 2 the command is wrong (nothing done),
 // 3 Redis does not answer, 4 anything else went wrong, 5 the inventory database (the audit) does not answer.
 import { parseArgs } from 'node:util';
-import { createClient } from '@redis/client';
 import { z } from 'zod';
 import { CauseId, DeadLetterId, DeadLetterListQuery } from '@stockstream/contracts';
 import type { DeadLetter, DeadLetterJob } from '@stockstream/contracts';
@@ -14,8 +13,9 @@ import {
   envRedisConnection,
   envStreamNames,
   errorMessage,
+  createRedisClient,
+  describeRedis,
   maskUrl,
-  clientOptionsOf,
   parseConfig,
   redisConnectionOf,
 } from '@stockstream/platform';
@@ -52,7 +52,7 @@ const USAGE = `usage: npm run dlq -- <command>
 
 Replay, purge, pause and resume are audited in the inventory database (actor cli:<user>).
 
-environment: REDIS_URL (REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS, REDIS_TLS_CA_FILE), DEAD_LETTER_STREAM (products.events.dlq), PRODUCT_STREAM (products.events),
+environment: REDIS_URL, or REDIS_SENTINELS with REDIS_SENTINEL_MASTER, or REDIS_CLUSTER_NODES (REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS, REDIS_TLS_CA_FILE), DEAD_LETTER_STREAM (products.events.dlq), PRODUCT_STREAM (products.events),
 INVENTORY_DATABASE_URL (the audit and group jobs)`;
 
 const CliConfig = z.object({
@@ -370,24 +370,31 @@ export async function dlqCli(
     io.err(errorMessage(error));
     return EXIT.usage;
   }
-  const { socket, ...options } = clientOptionsOf(connection);
-  const redis: RedisClient = createClient({ ...options, RESP: 2, socket: { ...socket, connectTimeout: 2_000, reconnectStrategy: false } });
-  redis.on('error', () => undefined);
+  const quiet = createLogger('dlq', 'silent');
+  const connect = async (commandTimeoutMs?: number): Promise<RedisClient> => {
+    const client = createRedisClient({
+      url: connection,
+      logger: quiet,
+      name: 'dlq',
+      failFast: true,
+      reconnect: false,
+      ...(commandTimeoutMs ? { commandTimeoutMs } : {}),
+    });
+    await client.connect();
+    return client;
+  };
+  let redis: RedisClient;
   try {
-    await redis.connect();
+    redis = await connect();
   } catch (error) {
-    io.err(`Redis does not answer at ${maskUrl(config.REDIS_URL)}: ${errorMessage(error)}`);
+    io.err(`Redis does not answer at ${maskUrl(describeRedis(connection))}: ${errorMessage(error)}`);
     return EXIT.redisDown;
   }
   let db: InventoryDb | undefined;
   let opened: InventoryAdmin | undefined;
   try {
-    const reader = async () => {
-      const client: RedisClient = redis.duplicate();
-      client.on('error', () => undefined);
-      await client.connect();
-      return client;
-    };
+    // A client of its own for blocking reads, which would hold up every other command on a shared one.
+    const reader = () => connect(5_000);
     const queue = new DeadLetterQueue(redis, config.DEAD_LETTER_STREAM, config.PRODUCT_STREAM);
     const admin = async () => {
       if (opened) return opened;
