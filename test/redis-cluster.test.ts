@@ -135,7 +135,7 @@ test('dead letters on the Cluster: written by a worker, replayed from the API, a
   // A malformed entry: a worker dead-letters it (the stream's ack and the dead-letter stream's add in one script).
   await redis.xAdd(stream, '*', { junk: 'not an event' });
   const invalid = await waitFor('the malformed entry dead-lettered', async () =>
-    (await redis.xRange(deadLetterStream, '-', '+')).find((entry) => entry.message.reason === 'invalid'),
+    ((await redis.xRange(deadLetterStream, '-', '+')) ?? []).find((entry) => entry?.message.reason === 'invalid'),
   );
 
   // Events dead-lettered as a worker writes them when their deliveries ran out (never added to the stream
