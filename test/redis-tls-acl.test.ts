@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient } from '@redis/client';
-import { freePort } from '@stockstream/platform';
+import { freePort, redisAclRules } from '@stockstream/platform';
 import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { waitForRedis } from '../platform/test/support/redis-server';
@@ -17,7 +17,12 @@ import { startService } from './support/service-process';
 import type { ServiceProcess } from './support/service-process';
 
 const stream = `tls-${randomUUID().slice(0, 8)}.events`;
-const users = { product: `product-${randomUUID().slice(0, 6)}`, worker: `worker-${randomUUID().slice(0, 6)}` };
+const users = {
+  product: `product-${randomUUID().slice(0, 6)}`,
+  worker: `worker-${randomUUID().slice(0, 6)}`,
+  inventory: `inventory-${randomUUID().slice(0, 6)}`,
+};
+const API_KEY = 'tls-admin-key-0123456789';
 const PASSWORD = randomUUID();
 
 // Debian's redis-server is built with TLS (linked to OpenSSL); a build without it, or no openssl, skips this.
@@ -74,12 +79,14 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stockstream-tls-'));
   makeCertificates();
   port = await freePort();
-  // Each deployable's user: every key under the stream's name (the stream, its dead-letter stream and
-  // their markers), no other key, no dangerous command; the default user is off.
+  // Each deployable's user has the least it needs (`npm run redis-acl`: its commands, its keys, read-only
+  // where it only reads); the default user is off.
+  const streams = { stream, deadLetterStream: `${stream}.dlq` };
   const acl = [
     `user default off`,
-    `user ${users.product} on >${PASSWORD} ~${stream}* resetchannels +@all -@dangerous`,
-    `user ${users.worker} on >${PASSWORD} ~${stream}* resetchannels +@all -@dangerous`,
+    `user ${users.product} on >${PASSWORD} ${redisAclRules('product-api', streams).join(' ')}`,
+    `user ${users.worker} on >${PASSWORD} ${redisAclRules('inventory-worker', streams).join(' ')}`,
+    `user ${users.inventory} on >${PASSWORD} ${redisAclRules('inventory-api', streams).join(' ')}`,
     `user admin on >${PASSWORD} ~* &* +@all`,
   ];
   fs.writeFileSync(path.join(dir, 'users.acl'), `${acl.join('\n')}\n`);
@@ -136,8 +143,29 @@ const redisEnv = (user: string) => ({
   DEAD_LETTER_STREAM: `${stream}.dlq`,
 });
 
-describeWithTls('over TLS, each deployable as its own ACL user', () => {
-  test('a product created on product-api gets its stock from the worker', async () => {
+describeWithTls('over TLS, each deployable as its own least-privilege ACL user', () => {
+  const adminClient = async (user = 'admin') => {
+    const client = createClient({
+      url: `rediss://127.0.0.1:${port}`,
+      username: user,
+      password: PASSWORD,
+      RESP: 2,
+      socket: { ca: fs.readFileSync(path.join(dir, 'ca.crt')), reconnectStrategy: false },
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  };
+  const call = async (service: ServiceProcess, method: string, url: string, body?: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${service.port}${url}`, {
+      method,
+      headers: { 'Content-Type': 'application/json', 'X-API-Key': API_KEY },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+  };
+
+  test('the pipeline, dead-lettering, replay, purge, pause and resume: every command each user sends is allowed', async () => {
     const api = await startService('product-api/dist/main.js', 'PRODUCT_API_PORT', {
       ...redisEnv(users.product),
       PRODUCT_DATABASE_URL: products.url,
@@ -145,32 +173,76 @@ describeWithTls('over TLS, each deployable as its own ACL user', () => {
     const worker = await startService('inventory-worker/dist/main.js', 'WORKER_PORT', {
       ...redisEnv(users.worker),
       INVENTORY_DATABASE_URL: inventory.url,
+      CLAIM_IDLE_MS: '1000',
+      CLAIM_INTERVAL_MS: '300',
+      BLOCK_MS: '200',
+      CONSUMER_IDLE_MS: '3000',
+      PRUNE_INTERVAL_MS: '300',
     });
-    started.push(api, worker);
-    const res = await fetch(`http://127.0.0.1:${api.port}/api/products`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ sku: 'TLS-1', name: 'Over TLS', price: '1.00' }),
+    const admin = await startService('inventory-api/dist/main.js', 'INVENTORY_API_PORT', {
+      ...redisEnv(users.inventory),
+      INVENTORY_DATABASE_URL: inventory.url,
+      ADMIN_API_KEYS: `ops:${API_KEY}`,
     });
-    expect(res.status).toBe(201);
-    const { id } = (await res.json()) as { id: string };
+    started.push(api, worker, admin);
+    const created = await call(api, 'POST', '/api/products', { sku: 'TLS-1', name: 'Over TLS', price: '1.00' });
+    expect(created.status).toBe(201);
+    const id = String(created.body.id);
     await waitFor('the stock record', () => worker.lines.some((line) => line.includes('"event handled"') && line.includes(id)));
-    expect([...api.lines, ...worker.lines].filter((line) => /NOPERM|"level":"error"/.test(line))).toEqual([]);
+
+    // A malformed entry, dead-lettered by the worker's script; the admin lists it, replays it (the worker
+    // dead-letters it again), purges it; pauses and resumes consumption.
+    const root = await adminClient();
+    const aclLog = async () => JSON.stringify(await root.sendCommand(['ACL', 'LOG']));
+    const letters = async () => ((await call(admin, 'GET', '/admin/dlq')).body.items as { id: string }[] | undefined) ?? [];
+    try {
+      await root.xAdd(stream, '*', { junk: 'x' });
+      const [first] = await waitFor('the dead letter', async () => ((await letters()).length > 0 ? letters() : undefined));
+      expect({ status: (await call(admin, 'GET', '/admin/dlq/groups')).status, denied: await aclLog() }).toEqual({
+        status: 200,
+        denied: '[]',
+      });
+      expect({ status: (await call(admin, 'POST', `/admin/dlq/${first!.id}/replay`)).status, denied: await aclLog() }).toEqual({
+        status: 200,
+        denied: '[]',
+      });
+      const [again] = await waitFor('dead-lettered again', async () =>
+        (await letters()).some((letter) => letter.id !== first!.id) ? letters() : undefined,
+      );
+      expect({ status: (await call(admin, 'DELETE', `/admin/dlq/${again!.id}`)).status, denied: await aclLog() }).toEqual({
+        status: 204,
+        denied: '[]',
+      });
+      expect((await call(admin, 'POST', '/admin/consumption/pause', { reason: 'acl test' })).status).toBe(200);
+      expect((await call(admin, 'POST', '/admin/consumption/resume')).status).toBe(200);
+      // The idle consumer of an earlier process: the worker's hygiene script removes it.
+      await root.xGroupCreateConsumer(stream, 'inventory', 'earlier-worker');
+      await waitFor(
+        'the idle consumer removed',
+        async () => !(await root.xInfoConsumers(stream, 'inventory')).some((c) => c.name === 'earlier-worker'),
+        15_000,
+      );
+      // A product after all that still gets its stock: nothing was refused on the way.
+      const later = await call(api, 'POST', '/api/products', { sku: 'TLS-2', name: 'Later', price: '1.00' });
+      await waitFor('the later stock record', () =>
+        worker.lines.some((line) => line.includes('"event handled"') && line.includes(String(later.body.id))),
+      );
+      expect(await aclLog()).toBe('[]');
+    } finally {
+      await root.close();
+    }
+    const unexpected = (line: string) => /NOPERM/.test(line) || (/"level":"error"/.test(line) && !line.includes('"event dead-lettered"'));
+    expect([...api.lines, ...worker.lines, ...admin.lines].filter(unexpected)).toEqual([]);
   });
 
-  test("the worker's user cannot write a key that is not under the stream's name", async () => {
-    const client = createClient({
-      url: `rediss://127.0.0.1:${port}`,
-      username: users.worker,
-      password: PASSWORD,
-      socket: { ca: fs.readFileSync(path.join(dir, 'ca.crt')), reconnectStrategy: false },
-    });
-    client.on('error', () => undefined);
-    await client.connect();
+  test("the worker's user cannot write keys that are not its own, nor the relay's epoch marker", async () => {
+    const client = await adminClient(users.worker);
     try {
       await expect(client.set('products.other', 'x')).rejects.toThrow(/NOPERM/);
-      await expect(client.set(`${stream}:mine`, 'x')).resolves.toBe('OK');
+      await expect(client.set(`${stream}:epoch`, 'forged')).rejects.toThrow(/NOPERM/);
+      await expect(client.xAdd(`${stream}x`, '*', { a: '1' })).rejects.toThrow(/NOPERM/);
       await expect(client.flushAll()).rejects.toThrow(/NOPERM/);
+      await expect(client.xLen(stream)).resolves.toEqual(expect.any(Number));
     } finally {
       await client.close();
     }

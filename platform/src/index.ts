@@ -19,3 +19,4 @@ export * from './tracing';
 export * from './start-tracing';
 export * from './redis-connection';
 export * from './redis-options';
+export * from './redis-acl';
