@@ -7,6 +7,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { ProductApiConfig } from '../product-api/src/config';
 import { InventoryApiConfig } from '../inventory-api/src/config';
 import { WorkerConfig } from '../inventory-worker/src/config';
+import { redisConnectionOf } from '@stockstream/platform';
 
 const root = path.join(__dirname, '..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
@@ -99,6 +100,22 @@ describe('docker-compose.yml', () => {
     });
     expect(services.split('\n')).toEqual(expect.arrayContaining(['prometheus', 'grafana', 'jaeger', 'inventory-worker']));
   });
+
+  (composeCommand ? test.each : test.skip.each)([
+    ['one node', [], 'url'],
+    ['sentinel', ['--profile', 'sentinel', '--env-file', 'deploy/compose/sentinel.env'], 'sentinel'],
+    ['cluster', ['--profile', 'cluster', '--env-file', 'deploy/compose/cluster.env'], 'cluster'],
+  ] as const)('%s: every service gets a Redis topology its config accepts', (_name, options, topology) => {
+    const [command = 'docker-compose', ...prefix] = composeCommand ?? [];
+    const resolved = parse(execFileSync(command, [...prefix, ...options, 'config'], { cwd: root, encoding: 'utf8' })) as {
+      services: Record<string, { environment?: Record<string, string> }>;
+    };
+    const schemas = { 'product-api': ProductApiConfig, 'inventory-api': InventoryApiConfig, 'inventory-worker': WorkerConfig };
+    for (const [name, schema] of Object.entries(schemas)) {
+      const parsed = schema.parse(resolved.services[name]?.environment ?? {});
+      expect(redisConnectionOf(parsed)).toHaveProperty(topology);
+    }
+  });
 });
 
 describe('.env.example', () => {
@@ -143,7 +160,31 @@ describe('Prometheus alert rules and the Grafana dashboard', () => {
   });
 });
 
-describe('Kubernetes manifests (deploy/k8s)', () => {
+/** The manifests of a kustomization, as `kubectl kustomize` builds them (base: its files, when kubectl is missing). */
+function manifestsOf(variant: string): string | undefined {
+  const dir = path.join(root, 'deploy', 'k8s', variant);
+  if (has('kubectl', ['version', '--client'])) return execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+  if (variant !== 'base') return undefined;
+  return fs
+    .readdirSync(dir)
+    .filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml')
+    .map((file) => read(path.join('deploy', 'k8s', variant, file)))
+    .join('\n---\n');
+}
+
+/** Each kustomization: its Redis topology and the KEDA trigger type that reads the stream there. */
+const variants = [
+  { variant: 'base', topology: 'url', trigger: 'redis-streams' },
+  { variant: 'redis-sentinel', topology: 'sentinel', trigger: 'redis-sentinel-streams' },
+  { variant: 'redis-cluster', topology: 'cluster', trigger: 'redis-cluster-streams' },
+] as const;
+
+describe.each(variants)('Kubernetes manifests (deploy/k8s/$variant)', ({ variant, topology, trigger: triggerType }) => {
+  const manifestText = manifestsOf(variant);
+  if (manifestText === undefined) {
+    test.skip(`needs kubectl to build the ${variant} kustomization`, () => undefined);
+    return;
+  }
   type Container = {
     command: string[];
     ports?: { name: string; containerPort: number }[];
@@ -163,9 +204,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       ports?: { port: number; targetPort: string }[];
     };
   };
-  const manifests = fs
-    .readdirSync(path.join(root, 'deploy', 'k8s'))
-    .flatMap((file) => parseAllDocuments(read(path.join('deploy', 'k8s', file))).map((document) => document.toJS() as Manifest));
+  const manifests = parseAllDocuments(manifestText)
+    .map((document) => document.toJS() as Manifest | null)
+    .filter((manifest): manifest is Manifest => manifest !== null);
   const of = (kind: string, name: string) => manifests.find((manifest) => manifest.kind === kind && manifest.metadata.name === name);
   const config = of('ConfigMap', 'stockstream-config')?.data ?? {};
   const secret = of('Secret', 'stockstream-secrets')?.stringData ?? {};
@@ -204,16 +245,23 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     },
   );
 
-  test('KEDA scales inventory-worker on the stream and group the processes use', () => {
+  test('the processes reach Redis as the variant says, and KEDA scales inventory-worker on the same stream and group there', () => {
     const scaled = of('ScaledObject', 'inventory-worker');
     expect(scaled?.spec?.scaleTargetRef?.name).toBe('inventory-worker');
     const worker = WorkerConfig.parse({ ...config, ...secret });
+    const connection = redisConnectionOf(worker);
+    expect(connection).toHaveProperty(topology);
     const triggers = scaled?.spec?.triggers ?? [];
-    expect(triggers.length).toBeGreaterThan(0);
+    expect(triggers.length).toBe(2);
     for (const trigger of triggers) {
-      expect(trigger.type).toBe('redis-streams');
+      expect(trigger.type).toBe(triggerType);
       expect(trigger.metadata).toMatchObject({ stream: worker.PRODUCT_STREAM, consumerGroup: worker.CONSUMER_GROUP });
-      expect(`redis://${trigger.metadata.address}`).toBe(worker.REDIS_URL);
+      if ('url' in connection) expect(`redis://${trigger.metadata.address}`).toBe(worker.REDIS_URL);
+      if ('sentinel' in connection) {
+        expect(trigger.metadata.addresses).toBe(config.REDIS_SENTINELS);
+        expect(trigger.metadata.sentinelMaster).toBe(connection.sentinel.master);
+      }
+      if ('cluster' in connection) expect(trigger.metadata.addresses).toBe(config.REDIS_CLUSTER_NODES);
     }
   });
 });

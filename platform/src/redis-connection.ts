@@ -5,6 +5,9 @@ import type { RedisAddress, RedisConnection } from './redis-options';
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
+/** An empty variable counts as unset (a compose file or a manifest passes `REDIS_URL=` to switch topology). */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
 /** `host:port,host:port` (an IPv6 host in brackets): where sentinels or Cluster nodes are. */
 const envAddresses = z
   .string()
@@ -31,16 +34,16 @@ const envAddresses = z
  * `rediss://` or REDIS_TLS=true, with REDIS_TLS_CA_FILE for a private CA.
  */
 export const envRedisConnection = {
-  REDIS_URL: envRedisUrl.optional(),
+  REDIS_URL: unsetIfEmpty(envRedisUrl),
   REDIS_SENTINELS: envAddresses,
-  REDIS_SENTINEL_MASTER: z.string().min(1).max(200).optional(),
-  REDIS_SENTINEL_USERNAME: z.string().min(1).max(200).optional(),
-  REDIS_SENTINEL_PASSWORD: z.string().min(1).max(1000).optional(),
+  REDIS_SENTINEL_MASTER: unsetIfEmpty(z.string().max(200)),
+  REDIS_SENTINEL_USERNAME: unsetIfEmpty(z.string().max(200)),
+  REDIS_SENTINEL_PASSWORD: unsetIfEmpty(z.string().max(1000)),
   REDIS_CLUSTER_NODES: envAddresses,
-  REDIS_USERNAME: z.string().min(1).max(200).optional(),
-  REDIS_PASSWORD: z.string().min(1).max(1000).optional(),
+  REDIS_USERNAME: unsetIfEmpty(z.string().max(200)),
+  REDIS_PASSWORD: unsetIfEmpty(z.string().max(1000)),
   REDIS_TLS: envBoolean(false),
-  REDIS_TLS_CA_FILE: z.string().min(1).optional(),
+  REDIS_TLS_CA_FILE: unsetIfEmpty(z.string()),
 };
 
 type ConnectionConfig = {

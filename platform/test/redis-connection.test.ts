@@ -138,3 +138,13 @@ test('two topologies, or half of one, stop the process with one message naming t
   expect(message({ REDIS_SENTINEL_MASTER: 'm', REDIS_SENTINEL_PASSWORD: 'secret-pw' })).not.toMatch(/secret-pw/);
   expect(() => config({ REDIS_CLUSTER_NODES: 'n1:7000,n2' })).toThrow(/REDIS_CLUSTER_NODES: "n2" is not host:port/);
 });
+
+test('an empty variable counts as unset, so that a compose file can switch topology with REDIS_URL=', () => {
+  expect(
+    redisConnectionOf(withNames({ REDIS_URL: '', REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_MASTER: 'm', REDIS_PASSWORD: '' })),
+  ).toEqual({
+    sentinel: { nodes: [{ host: 's', port: 26379 }], master: 'm' },
+    tls: false,
+  });
+  expect(redisConnectionOf(config({ REDIS_SENTINELS: '', REDIS_CLUSTER_NODES: '' }))).toEqual({ url: 'redis://127.0.0.1:6379' });
+});
