@@ -72,6 +72,93 @@ export class PrivateRedis {
   }
 }
 
+/**
+ * A private Redis Cluster of three primaries (no replicas) on free loopback ports, made with `redis-cli
+ * --cluster create`; the processes reach it by REDIS_CLUSTER_NODES and hash-tagged stream names.
+ */
+export class PrivateCluster {
+  private constructor(
+    private readonly dir: string,
+    readonly ports: number[],
+    private readonly children: ChildProcess[],
+  ) {}
+
+  static async start(): Promise<PrivateCluster> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stockstream-bench-cluster-'));
+    const ports: number[] = [];
+    const children: ChildProcess[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [port, busPort] = [await freePort(), await freePort()];
+      ports.push(port);
+      children.push(
+        spawn(
+          'redis-server',
+          [
+            '--port',
+            String(port),
+            '--bind',
+            '127.0.0.1',
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+            '--dir',
+            dir,
+            '--cluster-enabled',
+            'yes',
+          ].concat(['--cluster-port', String(busPort), '--cluster-config-file', `nodes-${port}.conf`]),
+          { stdio: 'ignore' },
+        ),
+      );
+    }
+    const cluster = new PrivateCluster(dir, ports, children);
+    const ask = async (port: number, ...args: string[]) => {
+      const client = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: false } });
+      client.on('error', () => undefined);
+      await client.connect();
+      try {
+        return String(await client.sendCommand(args));
+      } finally {
+        client.destroy();
+      }
+    };
+    await waitUntil('the Cluster nodes', async () =>
+      (await Promise.all(ports.map((port) => ask(port, 'PING')))).every((answer) => answer === 'PONG'),
+    );
+    const created = spawn('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-yes'], {
+      stdio: 'ignore',
+    });
+    const status = await new Promise((resolve) => created.once('exit', resolve));
+    if (status !== 0) throw new Error(`bench: redis-cli --cluster create exited with ${String(status)}`);
+    await waitUntil('the Cluster ok', async () =>
+      (await Promise.all(ports.map((port) => ask(port, 'CLUSTER', 'INFO')))).every((info) => info.includes('cluster_state:ok')),
+    );
+    return cluster;
+  }
+
+  /** The settings of a process on this Cluster, its streams named with the tag. */
+  env(tag: string): Record<string, string> {
+    return {
+      REDIS_URL: '',
+      REDIS_CLUSTER_NODES: this.ports.map((port) => `127.0.0.1:${port}`).join(','),
+      PRODUCT_STREAM: `{${tag}}.events`,
+      DEAD_LETTER_STREAM: `{${tag}}.events.dlq`,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.children.map(async (child) => {
+        if (child.exitCode !== null) return;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }),
+    );
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
 export interface Databases {
   productUrl: string;
   inventoryUrl: string;

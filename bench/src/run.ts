@@ -8,6 +8,7 @@ import { machine, markdown, writeReport } from './report';
 import type { Report } from './report';
 import { FULL, QUICK, sized } from './scenarios/context';
 import type { Context } from './scenarios/context';
+import { clusterScenario } from './scenarios/cluster';
 import { deadLetterScenario } from './scenarios/dead-letters';
 import { drainScenario } from './scenarios/drain';
 import { endToEndScenario } from './scenarios/end-to-end';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
       ['e2e', endToEndScenario],
       ['soak', soakScenario],
       ['dlq', deadLetterScenario],
+      ['cluster', clusterScenario],
     ];
     for (const [name, scenario] of scenarios) if (!only || only.includes(name)) await scenario(context);
     const { postgres, redis: redisVersion } = await versions(redis.url);

@@ -132,9 +132,14 @@ export function createRedisClient({
     commandTimeouts.set(client, commandTimeoutMs);
     client.on('error', (error: unknown) => wentDown('redis connection lost', { error: errorText(error) }));
     client.on('ready', back);
+    // The sentinels name the primary once at start (info) and again after each failover (one warning).
+    let primary: string | undefined;
     client.on('topology-change', (event: { type: string; node?: { host: string; port: number } }) => {
-      if (event.type === 'MASTER_CHANGE' && event.node)
-        logger.warn('redis primary changed', { redis: name, primary: `${event.node.host}:${event.node.port}` });
+      if (event.type !== 'MASTER_CHANGE' || !event.node) return;
+      const next = `${event.node.host}:${event.node.port}`;
+      if (primary === undefined) logger.info('redis primary found through the sentinels', { redis: name, primary: next });
+      else if (primary !== next) logger.warn('redis primary changed', { redis: name, from: primary, primary: next });
+      primary = next;
     });
     return client;
   }

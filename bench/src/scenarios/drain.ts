@@ -25,7 +25,7 @@ const WORKER_BATCH_SIZE = 500;
 /** The workers' consumer group (CONSUMER_GROUP), named so that the drain can ask Redis about it. */
 const WORKER_GROUP = 'bench-drain';
 
-function events(count: number): ProductEvent[] {
+export function events(count: number): ProductEvent[] {
   return Array.from({ length: count }, (_, i) => {
     const productId = randomUUID();
     return {
@@ -91,22 +91,40 @@ async function groupDone(redis: RedisClient, stream: string): Promise<boolean> {
 }
 
 /**
+ * The Redis a drain runs on: the workers' settings for it (a Cluster's name the stream), and a client of
+ * the bench's to fill the stream and ask about the group. One node, the private redis-server, by default.
+ */
+export interface DrainRedis {
+  env: Record<string, string>;
+  connect(): Promise<RedisClient>;
+}
+
+const oneNode = (context: Context): DrainRedis => ({
+  env: { REDIS_URL: context.redis.url },
+  connect: async () => {
+    const client = createClient({ url: context.redis.url, RESP: 2 });
+    await client.connect();
+    return client;
+  },
+});
+
+/**
  * Events/s of `workers` workers draining `batch` from a fresh stream and database (every event id
  * applied), counted from the moment every worker answers ready: the yardstick's figure leaves out its
  * process start too. What the workers applied while starting is left out of the count; the start itself
  * is reported apart (`context.notes`).
  */
-async function drainWithWorkers(
+export async function drainWithWorkers(
   context: Context,
   batch: ProductEvent[],
   workers: number,
   label = '',
   settings: Record<string, string> = {},
+  target: DrainRedis = oneNode(context),
 ): Promise<number> {
   const databases = await createDatabases();
-  const stream = `bench.drain.${randomUUID()}`;
-  const redis = createClient({ url: context.redis.url, RESP: 2 });
-  await redis.connect();
+  const stream = target.env.PRODUCT_STREAM ?? `bench.drain.${randomUUID()}`;
+  const redis = await target.connect();
   for (let start = 0; start < batch.length; start += 1000) {
     const pipeline = redis.multi();
     for (const event of batch.slice(start, start + 1000)) pipeline.xAdd(stream, '*', toStreamFields(event));
@@ -124,7 +142,7 @@ async function drainWithWorkers(
           {
             WORKER_PORT: String(port),
             INVENTORY_DATABASE_URL: databases.inventoryUrl,
-            REDIS_URL: context.redis.url,
+            ...target.env,
             PRODUCT_STREAM: stream,
             CONSUMER_NAME: `bench-${i + 1}`,
             CONSUMER_GROUP: WORKER_GROUP,

@@ -22,7 +22,7 @@ export async function endToEndScenario(context: Context): Promise<void> {
 }
 
 /** One run: `held` to the targets (the shipped settings), or only reported (a variant, named by `label`). */
-async function endToEnd(context: Context, variant: { label: string; env: Record<string, string>; held: boolean }): Promise<void> {
+export async function endToEnd(context: Context, variant: { label: string; env: Record<string, string>; held: boolean }): Promise<void> {
   const { sizes } = context;
   const databases = await createDatabases();
   const inventory = new Client({ connectionString: databases.inventoryUrl });
