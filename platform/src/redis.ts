@@ -87,6 +87,22 @@ function sentinelClient(
 const commandTimeouts = new WeakMap<object, number>();
 
 /**
+ * The errors a Redis client reported as its connection failing. node-redis rejects the commands in flight
+ * with the same error (a bare socket error, `read ECONNRESET`, that says nothing of whose socket it was),
+ * after its 'error' event: kept here, the error is known to be Redis's.
+ */
+const connectionErrors = new WeakSet<object>();
+
+/** Whether a Redis client reported this error as its connection failing. */
+export function isRedisConnectionError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && connectionErrors.has(error);
+}
+
+const remember = (error: unknown) => {
+  if (typeof error === 'object' && error !== null) connectionErrors.add(error);
+};
+
+/**
  * A client of the topology the connection names. Reconnects forever with a capped backoff (unless
  * `reconnect` is false); logs each outage once when it starts (lost, stalled) and once when it ends, not
  * once per retry. Every client emits 'ready' whenever its connection to the primary is ready again (a
@@ -117,10 +133,14 @@ export function createRedisClient({
     const client = clusterClient(connection.cluster.nodes, settings);
     commandTimeouts.set(client, commandTimeoutMs);
     // Without 'error' listeners node-redis errors would crash the process.
-    client.on('error', (error: unknown) => wentDown('redis connection lost', { error: errorText(error) }));
-    client.on('node-error', (error: unknown, node: { host?: string; port?: number }) =>
-      wentDown('redis connection lost', { error: errorText(error), node: `${node.host}:${node.port}` }),
-    );
+    client.on('error', (error: unknown) => {
+      remember(error);
+      wentDown('redis connection lost', { error: errorText(error) });
+    });
+    client.on('node-error', (error: unknown, node: { host?: string; port?: number }) => {
+      remember(error);
+      wentDown('redis connection lost', { error: errorText(error), node: `${node.host}:${node.port}` });
+    });
     client.on('node-ready', () => {
       back();
       client.emit('ready');
@@ -130,7 +150,11 @@ export function createRedisClient({
   if ('sentinel' in connection) {
     const client = sentinelClient(connection.sentinel, settings);
     commandTimeouts.set(client, commandTimeoutMs);
-    client.on('error', (error: unknown) => wentDown('redis connection lost', { error: errorText(error) }));
+    client.on('error', (error: unknown) => {
+      remember(error);
+      remember((error as { cause?: unknown }).cause);
+      wentDown('redis connection lost', { error: errorText(error) });
+    });
     client.on('ready', back);
     // The sentinels name the primary once at start (info) and again after each failover (one warning).
     let primary: string | undefined;
@@ -145,7 +169,10 @@ export function createRedisClient({
   }
   const client = nodeClient(connection.url, settings);
   commandTimeouts.set(client, commandTimeoutMs);
-  client.on('error', (error: Error) => wentDown('redis connection lost', { error: error.message }));
+  client.on('error', (error: Error) => {
+    remember(error);
+    wentDown('redis connection lost', { error: error.message });
+  });
   client.on('ready', back);
   watchForStalls(client, commandTimeoutMs, () => {
     wentDown('redis not answering; reconnecting', { timeoutMs: commandTimeoutMs });

@@ -43,3 +43,13 @@ test('when the server ends the session under a statement (FATAL), it is the data
 test('a constraint violation is not an outage', () => {
   expect(unavailableDependency(Object.assign(new Error('duplicate key'), { code: '23505', severity: 'ERROR' }))).toBeUndefined();
 });
+
+test('Redis saying it cannot serve now (a Cluster slot without a primary, a failover, a demoted primary) is Redis away; a wrong command is not', () => {
+  class ErrorReply extends Error {}
+  expect(unavailableDependency(new ErrorReply('CLUSTERDOWN The cluster is down'))).toBe('redis');
+  expect(unavailableDependency(new ErrorReply('TRYAGAIN Multiple keys request during rehashing of slot'))).toBe('redis');
+  expect(unavailableDependency(new ErrorReply("READONLY You can't write against a read only replica."))).toBe('redis');
+  expect(unavailableDependency(new ErrorReply('LOADING Redis is loading the dataset in memory'))).toBe('redis');
+  expect(unavailableDependency(new ErrorReply('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBeUndefined();
+  expect(unavailableDependency(new ErrorReply('NOPERM User worker has no permissions to run the set command'))).toBeUndefined();
+});

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger';
 import { errorMessage } from '../logger';
+import { isRedisConnectionError } from '../redis';
 
 export type Dependency = 'database' | 'redis';
 
@@ -22,7 +23,18 @@ const REDIS_ERRORS = new Set([
   'SocketClosedUnexpectedlyError',
   'ReconnectStrategyError',
   'SocketTimeoutError',
+  // A Cluster none of whose nodes answers, or whose slot map keeps moving under a command.
+  'RootNodesUnavailableError',
+  'MaxCommandRedirectionsError',
 ]);
+/**
+ * What Redis answers when it cannot serve now rather than when the command is wrong: a Cluster slot with no
+ * primary, a slot moving or a failover in progress, a dataset loading, a primary that lost its replicas, a
+ * demoted primary (READONLY, from the server or from the Sentinel client), and the Sentinel client finding
+ * no primary.
+ */
+const REDIS_NOT_NOW =
+  /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|NOREPLICAS) |^(no valid master node|None of the sentinels are available)/;
 
 interface ErrorShape {
   name?: unknown;
@@ -53,6 +65,8 @@ export function unavailableDependency(error: unknown): Dependency | undefined {
   const { name, code, severity, syscall, meta, cause } = error as ErrorShape;
   // node-redis's errors keep the name "Error"; their classes say what they are.
   if (REDIS_ERRORS.has(error.constructor.name) || (typeof name === 'string' && REDIS_ERRORS.has(name))) return 'redis';
+  if (error instanceof Error && REDIS_NOT_NOW.test(error.message)) return 'redis';
+  if (isRedisConnectionError(error)) return 'redis';
   if (typeof name === 'string' && name.startsWith('PrismaClient')) {
     const adapterCause = meta?.driverAdapterError?.cause;
     if (typeof code === 'string' && PRISMA_NO_CONNECTION.has(code)) return 'database';
