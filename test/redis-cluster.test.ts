@@ -194,6 +194,35 @@ test('the stream and its epoch marker deleted: the relay notices and republishes
   await waitFor('a product after the loss stocked', async () => (await record(late))?.quantity === 100);
 });
 
+test("the streams' slot moved to another primary under load (ASK, TRYAGAIN, then MOVED): every product converges, nothing lost", async () => {
+  const ids: string[] = [];
+  let moving = true;
+  const load = (async () => {
+    for (let i = 0; moving; i++) ids.push(await createProduct(`CL-MOVE-${i}`));
+  })();
+  await waitFor(
+    'some products stocked',
+    async () => (await stock.inventoryItem.count({ where: { sku: { startsWith: 'CL-MOVE-' } } })) >= 10,
+  );
+  const from = await cluster.primaryOf(stream);
+  const to = await cluster.moveSlotOf(stream);
+  expect(to).not.toBe(from);
+  expect(await cluster.primaryOf(deadLetterStream)).toBe(to);
+  const moved = ids.length;
+  await waitFor('products written after the move', () => ids.length >= moved + 10);
+  moving = false;
+  await load;
+  await waitFor(
+    'every product stocked once, with 100',
+    async () => {
+      const items = await stock.inventoryItem.findMany({ where: { productId: { in: ids } } });
+      return items.length === ids.length && items.every((item) => item.quantity === 100);
+    },
+    30_000,
+  );
+  expect(await redis.xLen(deadLetterStream)).toBe(0);
+});
+
 test("the primary of the streams' slot killed: its replica is promoted, and every product converges, nothing lost", async () => {
   const before: string[] = [];
   for (let i = 0; i < 20; i++) before.push(await createProduct(`CL-FO-${i}`));

@@ -269,6 +269,33 @@ export class RedisCluster {
     return node.process;
   }
 
+  /**
+   * Moves a key's slot, with its keys, to another primary, as `redis-cli --cluster reshard` does for one
+   * slot: importing and migrating states, MIGRATE in small steps (clients meanwhile get ASK and TRYAGAIN),
+   * then the new owner announced to every primary. Answers the new owner.
+   */
+  async moveSlotOf(key: string): Promise<RedisProcess> {
+    const source = await this.primaryOf(key);
+    const slot = Number(await source.command('CLUSTER', 'KEYSLOT', key));
+    const primaries: RedisProcess[] = [];
+    for (const node of this.running) {
+      if (infoField(await node.command('INFO', 'replication'), 'role') === 'master') primaries.push(node);
+    }
+    const target = primaries.find((node) => node !== source)!;
+    const idOf = (node: RedisProcess) => this.nodes.find((candidate) => candidate.process === node)!.id;
+    await target.command('CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', idOf(source));
+    await source.command('CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', idOf(target));
+    for (;;) {
+      const keys = (await source.command('CLUSTER', 'GETKEYSINSLOT', String(slot), '1')) as string[];
+      if (keys.length === 0) break;
+      await source.command('MIGRATE', '127.0.0.1', String(target.port), '', '0', '5000', 'KEYS', ...keys);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    for (const node of primaries) await node.command('CLUSTER', 'SETSLOT', String(slot), 'NODE', idOf(target));
+    await this.waitHealthy();
+    return target;
+  }
+
   /** SIGKILLs the primary of a key's slot and waits until a replica serves it and the Cluster is ok. */
   async failOver(key: string, timeoutMs = 30_000): Promise<{ old: RedisProcess; promoted: RedisProcess }> {
     const old = await this.primaryOf(key);
