@@ -6,6 +6,8 @@ export * from './logger';
 export * from './config';
 export * from './shutdown';
 export * from './redis';
+export type { RedisClient } from './redis-clients';
+export { isRedisConnectionError } from './redis-clients';
 export * from './serve';
 export * from './keyset-cursor';
 export * from './metrics';

@@ -1,10 +1,7 @@
-import { createClient, createCluster, createSentinel } from '@redis/client';
 import type { Logger } from './logger';
-import { nodeOptionsOf } from './redis-options';
+import { OutageLog, clusterClientReporting, nodeClientReporting, sentinelClientReporting } from './redis-clients';
+import type { RedisClient } from './redis-clients';
 import type { RedisConnection } from './redis-options';
-
-/** A client of one node, of a primary found through sentinels, or of a Cluster: the same commands on each. */
-export type RedisClient = ReturnType<typeof nodeClient> | ReturnType<typeof clusterClient> | ReturnType<typeof sentinelClient>;
 
 /** How long a Redis command may go unanswered before the connection counts as stalled. */
 export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 2_000;
@@ -23,84 +20,14 @@ export interface RedisOptions {
    * A connection that leaves a command unanswered this long is stalled (a stopped or partitioned server
    * keeps the socket open and answers nothing) and is treated as lost: closed, its commands failed, and
    * opened again. A client whose commands block on purpose (XREADGROUP BLOCK) needs more than they block.
+   * One node only: on Sentinel and Cluster the topology fails a stopped primary over, and the client follows.
    */
   commandTimeoutMs?: number;
   /** False for a command-line tool: a connection that fails is not retried. */
   reconnect?: boolean;
 }
 
-interface ClientSettings {
-  connection: RedisConnection;
-  name: string;
-  failFast: boolean;
-  reconnect: boolean;
-}
-
-/** What every node connection of a client shares: credentials, TLS, its name, RESP2, the offline queue and the backoff. */
-function nodeSettings({ connection, name, failFast, reconnect }: ClientSettings) {
-  const { socket, ...login } = nodeOptionsOf(connection);
-  return {
-    ...login,
-    name,
-    RESP: 2 as const,
-    // No CLIENT SETINFO in the handshake: one command less for a least-privilege user (and Redis < 7.2 has none).
-    disableClientInfo: true,
-    disableOfflineQueue: failFast,
-    socket: {
-      ...socket,
-      connectTimeout: 2_000,
-      reconnectStrategy: reconnect ? (retries: number) => Math.min(50 * 2 ** retries, 2_000) : (false as const),
-    },
-  };
-}
-
-function nodeClient(url: string, settings: ClientSettings) {
-  return createClient({ ...nodeSettings(settings), url });
-}
-
-function clusterClient(nodes: { host: string; port: number }[], settings: ClientSettings) {
-  return createCluster({
-    rootNodes: nodes.map((address) => ({ socket: address })),
-    defaults: nodeSettings(settings),
-    RESP: 2,
-  });
-}
-
-function sentinelClient(
-  sentinel: { nodes: { host: string; port: number }[]; master: string; username?: string; password?: string },
-  settings: ClientSettings,
-) {
-  const { socket } = nodeSettings(settings);
-  return createSentinel({
-    name: sentinel.master,
-    sentinelRootNodes: sentinel.nodes,
-    nodeClientOptions: nodeSettings(settings),
-    sentinelClientOptions: {
-      ...(sentinel.username === undefined ? {} : { username: sentinel.username }),
-      ...(sentinel.password === undefined ? {} : { password: sentinel.password }),
-      socket,
-    },
-    RESP: 2,
-  });
-}
-
 const commandTimeouts = new WeakMap<object, number>();
-
-/**
- * The errors a Redis client reported as its connection failing. node-redis rejects the commands in flight
- * with the same error (a bare socket error, `read ECONNRESET`, that says nothing of whose socket it was),
- * after its 'error' event: kept here, the error is known to be Redis's.
- */
-const connectionErrors = new WeakSet<object>();
-
-/** Whether a Redis client reported this error as its connection failing. */
-export function isRedisConnectionError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && connectionErrors.has(error);
-}
-
-const remember = (error: unknown) => {
-  if (typeof error === 'object' && error !== null) connectionErrors.add(error);
-};
 
 /**
  * A client of the topology the connection names. Reconnects forever with a capped backoff (unless
@@ -118,64 +45,25 @@ export function createRedisClient({
 }: RedisOptions): RedisClient {
   const connection = typeof url === 'string' ? { url } : url;
   const settings = { connection, name, failFast, reconnect };
-  let down = false;
-  const wentDown = (message: string, fields: Record<string, unknown>) => {
-    if (down) return;
-    down = true;
-    logger.warn(message, { redis: name, ...fields });
-  };
-  const back = () => {
-    if (down) logger.info('redis connection back', { redis: name });
-    down = false;
-  };
-  const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
-  if ('cluster' in connection) {
-    const client = clusterClient(connection.cluster.nodes, settings);
-    commandTimeouts.set(client, commandTimeoutMs);
-    // Without 'error' listeners node-redis errors would crash the process.
-    client.on('error', (error: unknown) => {
-      remember(error);
-      wentDown('redis connection lost', { error: errorText(error) });
-    });
-    client.on('node-error', (error: unknown, node: { host?: string; port?: number }) => {
-      remember(error);
-      wentDown('redis connection lost', { error: errorText(error), node: `${node.host}:${node.port}` });
-    });
-    client.on('node-ready', () => {
-      back();
-      client.emit('ready');
-    });
-    return client;
-  }
-  if ('sentinel' in connection) {
-    const client = sentinelClient(connection.sentinel, settings);
-    commandTimeouts.set(client, commandTimeoutMs);
-    client.on('error', (error: unknown) => {
-      remember(error);
-      remember((error as { cause?: unknown }).cause);
-      wentDown('redis connection lost', { error: errorText(error) });
-    });
-    client.on('ready', back);
-    // The sentinels name the primary once at start (info) and again after each failover (one warning).
-    let primary: string | undefined;
-    client.on('topology-change', (event: { type: string; node?: { host: string; port: number } }) => {
-      if (event.type !== 'MASTER_CHANGE' || !event.node) return;
-      const next = `${event.node.host}:${event.node.port}`;
-      if (primary === undefined) logger.info('redis primary found through the sentinels', { redis: name, primary: next });
-      else if (primary !== next) logger.warn('redis primary changed', { redis: name, from: primary, primary: next });
-      primary = next;
-    });
-    return client;
-  }
-  const client = nodeClient(connection.url, settings);
-  commandTimeouts.set(client, commandTimeoutMs);
-  client.on('error', (error: Error) => {
-    remember(error);
-    wentDown('redis connection lost', { error: error.message });
-  });
-  client.on('ready', back);
+  const outages = new OutageLog(logger, name);
+  const made: RedisClient =
+    'cluster' in connection
+      ? clusterClientReporting(connection.cluster.nodes, settings, outages)
+      : 'sentinel' in connection
+        ? sentinelClientReporting(connection.sentinel, settings, outages, logger)
+        : watchedForStalls(nodeClientReporting(connection.url, settings, outages), commandTimeoutMs, outages);
+  commandTimeouts.set(made, commandTimeoutMs);
+  return made;
+}
+
+/** One node's client, closed and opened again when it stops answering (see watchForStalls). */
+function watchedForStalls<T extends Pingable & { destroy(): void; connect(): Promise<unknown> }>(
+  client: T,
+  commandTimeoutMs: number,
+  outages: OutageLog,
+): T {
   watchForStalls(client, commandTimeoutMs, () => {
-    wentDown('redis not answering; reconnecting', { timeoutMs: commandTimeoutMs });
+    outages.wentDown('redis not answering; reconnecting', { timeoutMs: commandTimeoutMs });
     // node-redis drops a command's deadline once it is written: only closing the socket fails the commands
     // waiting on it. The new connection's handshake waits for the server meanwhile, so that commands fail
     // fast (APIs) or queue (workers) until it answers.

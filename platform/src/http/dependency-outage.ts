@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import { errorMessage } from '../logger';
-import { isRedisConnectionError } from '../redis';
+import { isRedisConnectionError } from '../redis-clients';
 
 export type Dependency = 'database' | 'redis';
 

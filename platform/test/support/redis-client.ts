@@ -1,6 +1,6 @@
 import { createLogger } from '../../src/logger';
 import { createRedisClient } from '../../src/redis';
-import type { RedisClient } from '../../src/redis';
+import type { RedisClient } from '../../src/redis-clients';
 import { TEST_LOG_LEVEL } from './log-level';
 
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
