@@ -22,8 +22,17 @@ const { DATABASES } = require(path.join(root, 'prisma', 'dist', 'src', 'database
 const checks = [
   ['PostgreSQL', 'PRODUCT_DATABASE_URL', DATABASES.product.defaultUrl, 5432],
   ['PostgreSQL', 'INVENTORY_DATABASE_URL', DATABASES.inventory.defaultUrl, 5432],
-  ['Redis', 'REDIS_URL', 'redis://127.0.0.1:6379', 6379],
+  redisCheck(),
 ];
+
+/** One node's URL, or the first sentinel or Cluster node when those name the topology (the services check the rest). */
+function redisCheck() {
+  for (const variable of ['REDIS_SENTINELS', 'REDIS_CLUSTER_NODES']) {
+    const first = process.env[variable]?.split(',')[0]?.trim();
+    if (first) return ['Redis', variable, `redis://${first}`, 6379, `redis://${first}`];
+  }
+  return ['Redis', 'REDIS_URL', 'redis://127.0.0.1:6379', 6379];
+}
 
 /** @param {string} host @param {number} port */
 function answers(host, port) {
@@ -37,8 +46,8 @@ function answers(host, port) {
 
 async function checkDependencies() {
   let ok = true;
-  for (const [name, variable, fallback, defaultPort] of checks) {
-    const url = new URL(process.env[String(variable)] ?? String(fallback));
+  for (const [name, variable, fallback, defaultPort, address] of checks) {
+    const url = new URL(address ?? (process.env[String(variable)] || String(fallback)));
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (await answers(host, Number(url.port || defaultPort))) continue;
     ok = false;
