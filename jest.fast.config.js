@@ -9,7 +9,7 @@ const DRILLS = [
   'product-api/test/database-outage\\.test\\.ts$',
   'prisma/test/migrations\\.test\\.ts$',
   'platform/test/memory\\.test\\.ts$',
-  '<rootDir>/test/(fuzz|processes|start|reconcile|pipeline|broker-loss|redis-outage|dead-letters-lost)\\.test\\.ts$',
+  '<rootDir>/test/(fuzz|processes|start|reconcile|pipeline|broker-loss|redis-outage|dead-letters-lost|redis-sentinel|redis-cluster|redis-tls-acl|tracing)\\.test\\.ts$',
 ];
 
 /** @type {import('jest').Config} */

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { productEvent } from '../inventory-api/test/support/dead-letters';
 import { waitFor } from '../platform/test/support/wait';
 import { RedisCluster } from './support/redis-topologies';
-import { startService } from './support/service-process';
+import { QUICK_WORKER, startService } from './support/service-process';
 import type { ServiceProcess } from './support/service-process';
 
 const run = promisify(execFile);
@@ -64,11 +64,7 @@ beforeAll(async () => {
       await startService('inventory-worker/dist/main.js', 'WORKER_PORT', {
         ...env,
         INVENTORY_DATABASE_URL: inventory.url,
-        CLAIM_IDLE_MS: '1000',
-        CLAIM_INTERVAL_MS: '300',
-        BLOCK_MS: '200',
-        CONSUMER_IDLE_MS: '3000',
-        PRUNE_INTERVAL_MS: '300',
+        ...QUICK_WORKER,
       }),
     );
   }

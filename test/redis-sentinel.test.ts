@@ -11,7 +11,7 @@ import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { waitFor } from '../platform/test/support/wait';
 import { SentinelSet } from './support/redis-topologies';
 import type { RedisProcess } from './support/redis-topologies';
-import { startService } from './support/service-process';
+import { QUICK_WORKER, startService } from './support/service-process';
 import type { ServiceProcess } from './support/service-process';
 
 const stream = `sentinel-${randomUUID().slice(0, 8)}.events`;
@@ -37,9 +37,7 @@ async function startSystem(): Promise<void> {
       await startService('inventory-worker/dist/main.js', 'WORKER_PORT', {
         ...env,
         INVENTORY_DATABASE_URL: inventory.url,
-        CLAIM_IDLE_MS: '2000',
-        CLAIM_INTERVAL_MS: '500',
-        BLOCK_MS: '500',
+        ...QUICK_WORKER,
       }),
     );
   }

@@ -13,7 +13,7 @@ import { createTestDatabase } from '@stockstream/prisma/testing';
 import type { TestDatabase } from '@stockstream/prisma/testing';
 import { waitForRedis } from '../platform/test/support/redis-server';
 import { waitFor } from '../platform/test/support/wait';
-import { startService } from './support/service-process';
+import { QUICK_WORKER, startService } from './support/service-process';
 import type { ServiceProcess } from './support/service-process';
 
 const stream = `tls-${randomUUID().slice(0, 8)}.events`;
@@ -173,11 +173,7 @@ describeWithTls('over TLS, each deployable as its own least-privilege ACL user',
     const worker = await startService('inventory-worker/dist/main.js', 'WORKER_PORT', {
       ...redisEnv(users.worker),
       INVENTORY_DATABASE_URL: inventory.url,
-      CLAIM_IDLE_MS: '1000',
-      CLAIM_INTERVAL_MS: '300',
-      BLOCK_MS: '200',
-      CONSUMER_IDLE_MS: '3000',
-      PRUNE_INTERVAL_MS: '300',
+      ...QUICK_WORKER,
     });
     const admin = await startService('inventory-api/dist/main.js', 'INVENTORY_API_PORT', {
       ...redisEnv(users.inventory),

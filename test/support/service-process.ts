@@ -39,3 +39,12 @@ export async function startService(script: string, portVariable: string, env: Re
     },
   };
 }
+
+/** A worker's settings for tests that wait on claims and consumer hygiene: seconds, not minutes. */
+export const QUICK_WORKER = {
+  CLAIM_IDLE_MS: '1000',
+  CLAIM_INTERVAL_MS: '300',
+  BLOCK_MS: '200',
+  CONSUMER_IDLE_MS: '3000',
+  PRUNE_INTERVAL_MS: '300',
+};

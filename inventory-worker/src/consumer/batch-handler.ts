@@ -2,7 +2,6 @@ import { parseStreamFields } from '@stockstream/contracts';
 import type { DeadLetterReason } from '@stockstream/contracts';
 import type { ProductEvent } from '@stockstream/contracts';
 import { applyProductEvents } from '@stockstream/inventory-core';
-import type { Applied } from '@stockstream/inventory-core';
 import type { Logger } from '@stockstream/platform';
 import { errorMessage, runWithContext, tracingEnabled } from '@stockstream/platform';
 import type { InventoryDb } from '@stockstream/prisma/inventory';
@@ -15,15 +14,13 @@ import { sendToDeadLetters } from './dead-letters';
 import type { DeadLetterWriter } from './dead-letters';
 import type { EntriesInHand } from './entries-in-hand';
 import type { StreamEntry } from './stream-entry';
+import type { Result } from './event-result';
 
 interface Delivered {
   event: ProductEvent;
   streamId: string;
   entry: StreamEntry;
 }
-
-/** Applied, or failed on its own (the database answers, so it is this event's fault), or held through an outage. */
-export type Result = { applied: Applied } | { failed: unknown } | { held: true };
 
 /** What every log line about an event carries: the event, its stream entry, and the request that caused it. */
 const eventContext = ({ event, streamId }: Delivered) => ({

@@ -1,7 +1,7 @@
 import type { ProductEvent } from '@stockstream/contracts';
 import { SpanKind, SpanStatusCode, activeIn, contextFrom, errorMessage, spanContextFrom, traceFields, tracer } from '@stockstream/platform';
 import type { Span } from '@stockstream/platform';
-import type { Result } from './batch-handler';
+import type { Result } from './event-result';
 
 /**
  * The spans of one batch, following OpenTelemetry's messaging conventions: the batch is a CONSUMER span
