@@ -17,6 +17,7 @@ export * from './recurring-failure';
 export * from './memory';
 export * from './admin-key';
 export * from './cli-actor';
+export * from './exit-when-flushed';
 export * from './tracing';
 export * from './start-tracing';
 export * from './redis-connection';

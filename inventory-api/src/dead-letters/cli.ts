@@ -13,6 +13,7 @@ import {
   envRedisConnection,
   envStreamNames,
   errorMessage,
+  exitWhenFlushed,
   createRedisClient,
   describeRedis,
   maskUrl,
@@ -440,10 +441,10 @@ if (require.main === module) {
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
   dlqCli(process.argv.slice(2), process.env, { out: (text) => console.log(text), err: (text) => console.error(text) }, stop.signal).then(
-    (code) => process.exit(code),
+    (code) => exitWhenFlushed(code),
     (error: unknown) => {
       console.error(`dlq: ${errorMessage(error)}`);
-      process.exit(EXIT.failed);
+      exitWhenFlushed(EXIT.failed);
     },
   );
 }

@@ -4,7 +4,7 @@
 // database does not answer, 5 another run is going on.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, cliActor, envPostgresUrl, errorMessage, parseConfig } from '@stockstream/platform';
+import { ConfigError, cliActor, envPostgresUrl, errorMessage, exitWhenFlushed, parseConfig } from '@stockstream/platform';
 import { DATABASES, createPool } from '@stockstream/prisma';
 import { createProductDb } from '@stockstream/prisma/product';
 import { createInventoryDb } from '@stockstream/prisma/inventory';
@@ -114,10 +114,10 @@ export async function reconcileCli(argv: string[], env: NodeJS.ProcessEnv, io: I
 
 if (require.main === module) {
   reconcileCli(process.argv.slice(2), process.env, { out: (line) => console.log(line), err: (line) => console.error(line) }).then(
-    (code) => process.exit(code),
+    (code) => exitWhenFlushed(code),
     (error: unknown) => {
       console.error(`reconcile: ${errorMessage(error)}`);
-      process.exit(4);
+      exitWhenFlushed(4);
     },
   );
 }
