@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { productEvent } from '../inventory-api/test/support/dead-letters';
 import { waitFor } from '../platform/test/support/wait';
 import { RedisCluster } from './support/redis-topologies';
-import { QUICK_WORKER, startService } from './support/service-process';
+import { startPipelineServices, startService } from './support/service-process';
 import type { ServiceProcess } from './support/service-process';
 
 const run = promisify(execFile);
@@ -36,7 +36,7 @@ let stock: InventoryDb;
 let redis: RedisClient;
 let api: ServiceProcess;
 let inventoryApi: ServiceProcess;
-const workers: ServiceProcess[] = [];
+let workers: ServiceProcess[] = [];
 let env: Record<string, string>;
 
 beforeAll(async () => {
@@ -52,22 +52,8 @@ beforeAll(async () => {
     failFast: false,
   });
   await redis.connect();
-  api = await startService('product-api/dist/main.js', 'PRODUCT_API_PORT', {
-    ...env,
-    PRODUCT_DATABASE_URL: products.url,
-    BROKER_CHECK_INTERVAL_MS: '500',
-    OUTBOX_SWEEP_INTERVAL_MS: '200',
-    STREAM_MAXLEN: '1000',
-  });
-  for (let i = 0; i < 2; i++) {
-    workers.push(
-      await startService('inventory-worker/dist/main.js', 'WORKER_PORT', {
-        ...env,
-        INVENTORY_DATABASE_URL: inventory.url,
-        ...QUICK_WORKER,
-      }),
-    );
-  }
+  // STREAM_MAXLEN at its floor, so that trimming is seen soon.
+  ({ api, workers } = await startPipelineServices({ ...env, STREAM_MAXLEN: '1000' }, { products: products.url, inventory: inventory.url }));
   inventoryApi = await startService('inventory-api/dist/main.js', 'INVENTORY_API_PORT', {
     ...env,
     INVENTORY_DATABASE_URL: inventory.url,

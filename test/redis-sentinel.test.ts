@@ -11,7 +11,7 @@ import type { InventoryDb } from '@stockstream/prisma/inventory';
 import { waitFor } from '../platform/test/support/wait';
 import { SentinelSet } from './support/redis-topologies';
 import type { RedisProcess } from './support/redis-topologies';
-import { QUICK_WORKER, startService } from './support/service-process';
+import { startPipelineServices } from './support/service-process';
 import type { ServiceProcess } from './support/service-process';
 
 const stream = `sentinel-${randomUUID().slice(0, 8)}.events`;
@@ -26,21 +26,7 @@ let workers: ServiceProcess[] = [];
 
 async function startSystem(): Promise<void> {
   const env = { ...set.env, PRODUCT_STREAM: stream, DEAD_LETTER_STREAM: deadLetterStream };
-  api = await startService('product-api/dist/main.js', 'PRODUCT_API_PORT', {
-    ...env,
-    PRODUCT_DATABASE_URL: products.url,
-    BROKER_CHECK_INTERVAL_MS: '500',
-    OUTBOX_SWEEP_INTERVAL_MS: '200',
-  });
-  for (let i = 0; i < 2; i++) {
-    workers.push(
-      await startService('inventory-worker/dist/main.js', 'WORKER_PORT', {
-        ...env,
-        INVENTORY_DATABASE_URL: inventory.url,
-        ...QUICK_WORKER,
-      }),
-    );
-  }
+  ({ api, workers } = await startPipelineServices(env, { products: products.url, inventory: inventory.url }));
 }
 
 async function stopSystem(): Promise<void> {

@@ -48,3 +48,28 @@ export const QUICK_WORKER = {
   CONSUMER_IDLE_MS: '3000',
   PRUNE_INTERVAL_MS: '300',
 };
+
+/** product-api with a relay that checks the broker often, and workers with QUICK_WORKER, on one Redis and these databases. */
+export async function startPipelineServices(
+  env: Record<string, string>,
+  databases: { products: string; inventory: string },
+  workerCount = 2,
+): Promise<{ api: ServiceProcess; workers: ServiceProcess[] }> {
+  const api = await startService('product-api/dist/main.js', 'PRODUCT_API_PORT', {
+    ...env,
+    PRODUCT_DATABASE_URL: databases.products,
+    BROKER_CHECK_INTERVAL_MS: '500',
+    OUTBOX_SWEEP_INTERVAL_MS: '200',
+  });
+  const workers: ServiceProcess[] = [];
+  for (let i = 0; i < workerCount; i++) {
+    workers.push(
+      await startService('inventory-worker/dist/main.js', 'WORKER_PORT', {
+        ...env,
+        INVENTORY_DATABASE_URL: databases.inventory,
+        ...QUICK_WORKER,
+      }),
+    );
+  }
+  return { api, workers };
+}
