@@ -215,11 +215,14 @@ test("the primary of the streams' slot killed: its replica is promoted, and ever
   let failingOver = true;
   const answers: { status: number; retryAfter: string | null }[] = [];
   const writes: number[] = [];
+  const readiness: { asked: number; status: string }[] = [];
   const probing = (async () => {
     while (failingOver) {
       const res = await fetch(`http://127.0.0.1:${inventoryApi.port}/admin/dlq`, { headers: { 'X-API-Key': API_KEY } });
       answers.push({ status: res.status, retryAfter: res.headers.get('retry-after') });
       await res.arrayBuffer();
+      const asked = Date.now();
+      readiness.push({ asked, status: String((await call(api.port, 'GET', '/health/ready')).body.status) });
       const write = await call(api.port, 'POST', '/api/products', { sku: `CL-DURING-${writes.length}`, name: 'During', price: '1.00' });
       writes.push(write.status);
       if (write.status === 201) before.push(String(write.body.id));
@@ -227,10 +230,16 @@ test("the primary of the streams' slot killed: its replica is promoted, and ever
   })();
   const killed = Date.now();
   await cluster.failOver(stream);
+  const promoted = Date.now();
   failingOver = false;
   await probing;
   expect(answers.filter(({ status, retryAfter }) => !(status === 200 || (status === 503 && retryAfter !== null)))).toEqual([]);
   expect(writes.filter((status) => status !== 201)).toEqual([]);
+  // product-api's readiness says degraded while the streams' primary is away, until the client follows the promotion.
+  expect(readiness.filter(({ status }) => status !== 'ready' && status !== 'degraded')).toEqual([]);
+  const whileAway = readiness.filter(({ asked }) => asked > killed + 200 && asked < promoted - 200);
+  expect(whileAway.length).toBeGreaterThan(0);
+  expect(whileAway.filter(({ status }) => status !== 'degraded')).toEqual([]);
   // One outage, attributed to Redis: a socket error of a Redis node is never taken for the database's.
   const outageLines = (text: string) => inventoryApi.lines.filter((line) => line.includes(text)).length;
   expect(outageLines('database unavailable')).toBe(0);
