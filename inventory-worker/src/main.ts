@@ -30,9 +30,11 @@ async function main(): Promise<void> {
     statementTimeoutMs: APPLY_TIMEOUT_MS,
     onPoolError: (error) => logger.warn('database connection error', { error: error.message }),
   });
+  // One connection for both clients (it reads the CA file, if any, once).
+  const connection = redisConnectionOf(config);
   // Workers wait out Redis reconnects: commands queue until the connection is back.
   const redis = createRedisClient({
-    url: redisConnectionOf(config),
+    url: connection,
     logger,
     name: `inventory-worker:${config.CONSUMER_NAME}`,
     failFast: false,
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
   });
   // Its reads block for up to BLOCK_MS on purpose: a stall is only what goes past that.
   const reader = createRedisClient({
-    url: redisConnectionOf(config),
+    url: connection,
     logger,
     name: `inventory-worker-reader:${config.CONSUMER_NAME}`,
     failFast: false,

@@ -49,15 +49,16 @@ function sentinelClient(
   sentinel: { nodes: RedisAddress[]; master: string; username?: string; password?: string },
   settings: ClientSettings,
 ) {
-  const { socket } = nodeSettings(settings);
+  const nodeClientOptions = nodeSettings(settings);
   return createSentinel({
     name: sentinel.master,
     sentinelRootNodes: sentinel.nodes,
-    nodeClientOptions: nodeSettings(settings),
+    nodeClientOptions,
     sentinelClientOptions: {
       ...(sentinel.username === undefined ? {} : { username: sentinel.username }),
       ...(sentinel.password === undefined ? {} : { password: sentinel.password }),
-      socket,
+      // TLS, its CA, the timeouts and the backoff as the nodes'; their own login.
+      socket: nodeClientOptions.socket,
     },
     RESP: 2,
   });

@@ -1,4 +1,4 @@
-// What a Redis client is made from, with no import: config.ts, redis.ts and redis-connection.ts all reach it.
+// What a Redis client is made from, with no import: redis-connection.ts, redis-clients.ts and redis.ts all reach it.
 
 export interface RedisAddress {
   host: string;
